@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package xgrad needs to build, test, run its examples and plot.
+# Run as root (or with sudo) on a fresh machine; safe to re-run.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  build-essential cmake git ca-certificates \
+  libxtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev libopenblas-dev \
+  catch2 zlib1g-dev nlohmann-json3-dev libbenchmark-dev \
+  clang libclang-rt-14-dev \
+  python3 python3-numpy python3-matplotlib gnuplot-nox \
+  dataset-fashion-mnist curl

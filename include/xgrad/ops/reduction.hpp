@@ -1,0 +1,38 @@
+#pragma once
+/// \file
+/// Reductions (tf.reduce_sum, tf.reduce_mean, tf.nn.moments, tf.argmax).
+///
+/// `axes` lists the axes to reduce; negative values count from the end; an empty list reduces
+/// every axis. Out-of-range or repeated axes throw std::invalid_argument naming the op.
+#include <cstdint>
+#include <vector>
+
+#include "xgrad/tensor.hpp"
+
+namespace xgrad {
+
+using Axes = std::vector<int>;
+
+/// Sum over `axes`.  VJP: g broadcast back over the reduced axes.
+template <class T>
+BasicTensor<T> reduce_sum(const BasicTensor<T>& x, const Axes& axes = {}, bool keepdims = false);
+/// Mean over `axes`.  VJP: g / n broadcast back over the reduced axes.
+template <class T>
+BasicTensor<T> reduce_mean(const BasicTensor<T>& x, const Axes& axes = {}, bool keepdims = false);
+
+template <class T>
+struct Moments {
+  BasicTensor<T> mean;
+  BasicTensor<T> variance;
+};
+
+/// Mean and *biased* variance (divide by n, like tf.nn.moments) over `axes`. Composite of
+/// reduce_mean, so gradients flow through both outputs.
+template <class T>
+Moments<T> moments(const BasicTensor<T>& x, const Axes& axes, bool keepdims = false);
+
+/// Index of the largest value along `axis` (first one on ties). Not differentiable.
+template <class T>
+xt::xarray<std::int64_t> argmax(const BasicTensor<T>& x, int axis = -1);
+
+}  // namespace xgrad

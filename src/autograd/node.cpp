@@ -1,0 +1,95 @@
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "xgrad/autograd/function.hpp"
+
+namespace xgrad {
+
+namespace detail {
+
+template <class T>
+void TensorImpl<T>::accumulate_grad(xt::xarray<T>&& g) {
+  if (g.shape() != value->shape()) {
+    throw std::logic_error("gradient accumulation: gradient of shape " +
+                           to_string(to_shape(g.shape())) + " for a tensor of shape " +
+                           to_string(to_shape(value->shape())));
+  }
+  if (has_grad) {
+    grad += g;
+  } else {
+    grad = std::move(g);
+    has_grad = true;
+  }
+}
+
+template struct TensorImpl<float>;
+template struct TensorImpl<double>;
+
+}  // namespace detail
+
+namespace autograd {
+
+template <class T>
+void Node<T>::accumulate(xt::xarray<T>&& g) {
+  if (has_grad_) {
+    grad_ += g;
+  } else {
+    grad_ = std::move(g);
+    has_grad_ = true;
+  }
+}
+
+template <class T>
+void Node<T>::run_backward(void (*keep_alive)(const std::shared_ptr<NodeBase>&)) {
+  Gradients<T> grads(name(), inputs_);
+  backward_(grad_, *output_, grads);
+  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+    if (!grads.is_set(i) || !inputs_[i]->requires_grad) continue;
+    xt::xarray<T>& g = grads.take(i);
+    if (is_anomaly_detection_enabled()) check_finite(name(), g, "backward");
+    auto& input = inputs_[i];
+    if (input->grad_fn) {
+      if (input->grad_fn->released()) {
+        throw std::logic_error(std::string("backward: the graph through '") +
+                               input->grad_fn->name() +
+                               "' has already been freed by an earlier backward(); recompute "
+                               "the forward pass before calling backward() again");
+      }
+      input->grad_fn->accumulate(std::move(g));
+      keep_alive(input->grad_fn);
+    } else {
+      input->accumulate_grad(std::move(g));
+    }
+  }
+}
+
+template <class T>
+void Node<T>::release() {
+  inputs_.clear();
+  inputs_.shrink_to_fit();
+  output_.reset();
+  backward_ = nullptr;
+  grad_ = xt::xarray<T>();
+  has_grad_ = false;
+  released_ = true;
+}
+
+template <class T>
+void check_finite(const char* op, const xt::xarray<T>& value, const char* where) {
+  for (const T& v : value) {
+    if (!std::isfinite(v)) {
+      throw std::runtime_error(std::string("anomaly detection: the ") + where + " of op '" + op +
+                               "' produced a non-finite value (" + std::to_string(v) +
+                               ") in a tensor of shape " + to_string(to_shape(value.shape())));
+    }
+  }
+}
+
+template class Node<float>;
+template class Node<double>;
+template void check_finite<float>(const char*, const xt::xarray<float>&, const char*);
+template void check_finite<double>(const char*, const xt::xarray<double>&, const char*);
+
+}  // namespace autograd
+}  // namespace xgrad

@@ -1,0 +1,33 @@
+// The only file that includes <cblas.h>: it clashes with xtensor-blas's bundled declarations.
+#include "kernels/gemm.hpp"
+
+#include <cblas.h>
+
+namespace xgrad::kernels {
+
+namespace {
+CBLAS_TRANSPOSE flag(bool t) { return t ? CblasTrans : CblasNoTrans; }
+}  // namespace
+
+template <>
+void gemm<float>(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                 const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
+                 float* c, std::size_t ldc) {
+  if (m == 0 || n == 0) return;
+  cblas_sgemm(CblasRowMajor, flag(ta), flag(tb), int(m), int(n), int(k), alpha, a, int(lda), b,
+              int(ldb), beta, c, int(ldc));
+}
+
+template <>
+void gemm<double>(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double alpha,
+                  const double* a, std::size_t lda, const double* b, std::size_t ldb, double beta,
+                  double* c, std::size_t ldc) {
+  if (m == 0 || n == 0) return;
+  cblas_dgemm(CblasRowMajor, flag(ta), flag(tb), int(m), int(n), int(k), alpha, a, int(lda), b,
+              int(ldb), beta, c, int(ldc));
+}
+
+void set_blas_threads(int n) { openblas_set_num_threads(n); }
+int blas_threads() { return openblas_get_num_threads(); }
+
+}  // namespace xgrad::kernels
