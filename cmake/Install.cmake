@@ -2,7 +2,7 @@
 # find_package(xgrad) and link xgrad::xgrad.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
-install(TARGETS xgrad xgrad_build_options EXPORT xgradTargets
+install(TARGETS xgrad EXPORT xgradTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/xgrad DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
