@@ -1,0 +1,62 @@
+#pragma once
+// Private: 2-D convolution kernels on raw NHWC / HWIO buffers (im2col + GEMM, col2im).
+// No autograd, no shape checks: the op layer (src/ops/conv.cpp) validates everything.
+#include <cstddef>
+
+namespace xgrad::kernels {
+
+/// Output size and leading padding of one spatial axis, TensorFlow's rules.
+/// SAME: out = ceil(in / s), pad_total = max((out - 1) * s + k - in, 0), pad_before =
+/// pad_total / 2 (the odd extra goes after). VALID: out = (in - k) / s + 1, no padding
+/// (the caller checks k <= in).
+struct Axis {
+  std::size_t out = 0;
+  std::size_t pad_before = 0;
+};
+Axis same_or_valid_axis(std::size_t in, std::size_t k, std::size_t stride, bool same);
+
+/// Everything a conv kernel needs: input [n, h, w, c], filter [kh, kw, c, o],
+/// output [n, oh, ow, o].
+struct ConvGeometry {
+  std::size_t n = 0, h = 0, w = 0, c = 0;
+  std::size_t kh = 0, kw = 0, o = 0;
+  std::size_t sh = 1, sw = 1;
+  std::size_t oh = 0, ow = 0;
+  std::size_t pad_top = 0, pad_left = 0;
+
+  /// GEMM sizes: rows = output pixels, cols = one receptive field (kh, kw, c).
+  std::size_t rows() const { return n * oh * ow; }
+  std::size_t cols() const { return kh * kw * c; }
+  /// 1x1, stride 1, unpadded: the input already is the im2col matrix.
+  bool pointwise() const {
+    return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pad_top == 0 && pad_left == 0 &&
+           oh == h && ow == w;
+  }
+};
+
+/// out[rows, o] = im2col(in)[rows, cols] * filter[cols, o].
+template <class T>
+void conv2d_forward(const ConvGeometry& g, const T* in, const T* filter, T* out);
+
+/// grad_in (if not null) = col2im(grad_out * filter^T); grad_filter (if not null) =
+/// im2col(in)^T * grad_out. Both are overwritten, not accumulated.
+template <class T>
+void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const T* grad_out,
+                     T* grad_in, T* grad_filter);
+
+/// Rows of im2col(in) in [row_begin, row_end), written contiguously to `col`
+/// ((row_end - row_begin) x cols()).
+template <class T>
+void im2col(const ConvGeometry& g, const T* in, T* col, std::size_t row_begin,
+            std::size_t row_end);
+/// Adds the rows [row_begin, row_end) of `col` back into grad_in (the adjoint of im2col).
+template <class T>
+void col2im_add(const ConvGeometry& g, const T* col, T* grad_in, std::size_t row_begin,
+                std::size_t row_end);
+
+/// Size in bytes of the im2col block the kernels process per GEMM (the whole matrix is never
+/// materialised when it is larger, so the block stays in cache). 0 = one block.
+void set_conv_block_bytes(std::size_t bytes);
+std::size_t conv_block_bytes();
+
+}  // namespace xgrad::kernels
