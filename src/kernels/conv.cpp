@@ -114,8 +114,7 @@ std::size_t block_rows(const ConvGeometry& g) {
   const std::size_t M = g.rows();
   const std::size_t row_bytes = std::max<std::size_t>(1, g.cols() * sizeof(T));
   if (g_block_bytes == 0) return M;
-  // Not too small, or GEMM call overhead (and OpenBLAS's thread wake-up) dominates.
-  const std::size_t rows = std::max<std::size_t>(g_block_bytes / row_bytes, 256);
+  const std::size_t rows = std::max<std::size_t>(g_block_bytes / row_bytes, 1);
   return std::min(M, rows);
 }
 
