@@ -4,6 +4,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <vector>
+
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include "kernels/gemm.hpp"
 
@@ -24,6 +29,8 @@ Axis same_or_valid_axis(std::size_t in, std::size_t k, std::size_t stride, bool 
 }
 
 namespace {
+
+constexpr std::size_t kNoRow = std::size_t(-1);
 
 std::size_t block_bytes_from_env() {
   if (const char* s = std::getenv("XGRAD_CONV_BLOCK_BYTES")) {
@@ -46,8 +53,114 @@ T* scratch(std::size_t n) {
   return buf.get();
 }
 
-// Short runs (the common case: kw * c is 3..~200 values) are copied inline; libc's memcpy
-// call overhead dominates for a few floats.
+// Runs of kw * c values (3..~700 here) are copied, zeroed or added with AVX-512 when
+// available. GCC otherwise turns short loops into memcpy/memset calls whose call overhead
+// dominates at a few floats per run, and masked 512-bit stores are slow on AMD Zen 4; so a
+// run's tail is loaded under a mask but stored full width. The stores of im2col go strictly
+// upwards, so each overhang is overwritten by the next run; the last one lands in the
+// kColSlack elements allocated past the end of the buffer. add_run (col2im) cannot overwrite:
+// its tail reads the destination full width and adds zeros past the run, when that stays
+// inside the destination buffer (`end`), else it falls back to a masked store.
+#if defined(__AVX512F__)
+inline __mmask16 tail_mask16(std::size_t n) { return __mmask16((1u << n) - 1u); }
+inline __mmask8 tail_mask8(std::size_t n) { return __mmask8((1u << n) - 1u); }
+
+// Short runs: a switch on the length turns each case into constant-size moves (the length is
+// the same for almost every run of a layer, so the branch predicts well).
+template <class T>
+inline void copy_short(T* __restrict d, const T* __restrict s, std::size_t n) {
+  switch (n) {
+#define XGRAD_CASE(k) \
+  case k:             \
+    std::memcpy(d, s, k * sizeof(T)); \
+    return;
+    XGRAD_CASE(1) XGRAD_CASE(2) XGRAD_CASE(3) XGRAD_CASE(4) XGRAD_CASE(5) XGRAD_CASE(6)
+    XGRAD_CASE(7) XGRAD_CASE(8) XGRAD_CASE(9) XGRAD_CASE(10) XGRAD_CASE(11) XGRAD_CASE(12)
+    XGRAD_CASE(13) XGRAD_CASE(14) XGRAD_CASE(15) XGRAD_CASE(16)
+#undef XGRAD_CASE
+    default:
+      return;
+  }
+}
+template <class T>
+inline void zero_short(T* d, std::size_t n) {
+  switch (n) {
+#define XGRAD_CASE(k) \
+  case k:             \
+    std::memset(d, 0, k * sizeof(T)); \
+    return;
+    XGRAD_CASE(1) XGRAD_CASE(2) XGRAD_CASE(3) XGRAD_CASE(4) XGRAD_CASE(5) XGRAD_CASE(6)
+    XGRAD_CASE(7) XGRAD_CASE(8) XGRAD_CASE(9) XGRAD_CASE(10) XGRAD_CASE(11) XGRAD_CASE(12)
+    XGRAD_CASE(13) XGRAD_CASE(14) XGRAD_CASE(15) XGRAD_CASE(16)
+#undef XGRAD_CASE
+    default:
+      return;
+  }
+}
+
+inline void copy_run(float* __restrict d, const float* __restrict s, std::size_t n) {
+  if (n <= 16) return copy_short(d, s, n);
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(d + i, _mm512_loadu_ps(s + i));
+  if (i < n) _mm512_storeu_ps(d + i, _mm512_maskz_loadu_ps(tail_mask16(n - i), s + i));
+}
+inline void zero_run(float* d, std::size_t n) {
+  if (n <= 16) return zero_short(d, n);
+  std::size_t i = 0;
+  for (; i < n; i += 16) _mm512_storeu_ps(d + i, _mm512_setzero_ps());
+}
+inline void add_run(float* __restrict d, const float* __restrict s, std::size_t n,
+                    const float* end) {
+  if (n < 16) {
+    for (std::size_t i = 0; i < n; ++i) d[i] += s[i];
+    return;
+  }
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    _mm512_storeu_ps(d + i, _mm512_add_ps(_mm512_loadu_ps(d + i), _mm512_loadu_ps(s + i)));
+  }
+  if (i < n) {
+    const __mmask16 m = tail_mask16(n - i);
+    const __m512 v = _mm512_maskz_loadu_ps(m, s + i);
+    if (d + i + 16 <= end) {
+      _mm512_storeu_ps(d + i, _mm512_add_ps(_mm512_loadu_ps(d + i), v));
+    } else {
+      _mm512_mask_storeu_ps(d + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, d + i), v));
+    }
+  }
+}
+inline void copy_run(double* __restrict d, const double* __restrict s, std::size_t n) {
+  if (n <= 16) return copy_short(d, s, n);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm512_storeu_pd(d + i, _mm512_loadu_pd(s + i));
+  if (i < n) _mm512_storeu_pd(d + i, _mm512_maskz_loadu_pd(tail_mask8(n - i), s + i));
+}
+inline void zero_run(double* d, std::size_t n) {
+  if (n <= 16) return zero_short(d, n);
+  const __m512d z = _mm512_setzero_pd();
+  for (std::size_t i = 0; i < n; i += 8) _mm512_storeu_pd(d + i, z);
+}
+inline void add_run(double* __restrict d, const double* __restrict s, std::size_t n,
+                    const double* end) {
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) d[i] += s[i];
+    return;
+  }
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    _mm512_storeu_pd(d + i, _mm512_add_pd(_mm512_loadu_pd(d + i), _mm512_loadu_pd(s + i)));
+  }
+  if (i < n) {
+    const __mmask8 m = tail_mask8(n - i);
+    const __m512d v = _mm512_maskz_loadu_pd(m, s + i);
+    if (d + i + 8 <= end) {
+      _mm512_storeu_pd(d + i, _mm512_add_pd(_mm512_loadu_pd(d + i), v));
+    } else {
+      _mm512_mask_storeu_pd(d + i, m, _mm512_add_pd(_mm512_maskz_loadu_pd(m, d + i), v));
+    }
+  }
+}
+#else
 template <class T>
 inline void copy_run(T* __restrict dst, const T* __restrict src, std::size_t n) {
   if (n * sizeof(T) >= 256) {
@@ -56,56 +169,47 @@ inline void copy_run(T* __restrict dst, const T* __restrict src, std::size_t n) 
   }
   for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
 }
-
 template <class T>
 inline void zero_run(T* dst, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) dst[i] = T(0);
 }
-
 template <class T>
-inline void add_run(T* __restrict dst, const T* __restrict src, std::size_t n) {
+inline void add_run(T* __restrict dst, const T* __restrict src, std::size_t n, const T*) {
   for (std::size_t i = 0; i < n; ++i) dst[i] += src[i];
 }
+#endif
 
-/// Visits the rows [row_begin, row_end) of im2col: for each (row, kh) calls
-/// seg(col_segment, input_offset_or_npos, kw_lo, kw_hi) describing one kh slice.
-/// Within a slice, [kw_lo, kw_hi) is the part of the kernel row that lies inside the input:
-/// it maps to a contiguous run of (kw_hi - kw_lo) * c input values in NHWC.
-template <class Seg>
-inline void for_each_segment(const ConvGeometry& g, std::size_t row_begin, std::size_t row_end,
-                             Seg&& seg) {
-  const std::ptrdiff_t H = std::ptrdiff_t(g.h), W = std::ptrdiff_t(g.w);
-  const std::ptrdiff_t KW = std::ptrdiff_t(g.kw);
-  const std::size_t K = g.cols();
-  const std::size_t run = g.kw * g.c;
+/// Walks the rows [row_begin, row_end) of im2col output line by output line (fixed n, oy):
+/// for each output pixel, calls visit(local_row, ix0, lo, hi, line_offsets) where
+/// line_offsets[ky] is the NHWC offset of input row iy = oy*sh - pad_top + ky (or npos when
+/// that row is padding), ix0 = ox*sw - pad_left, and [lo, hi) is the part of the kernel row
+/// inside the input: it maps to a contiguous run of (hi - lo) * c input values.
+template <class Visit>
+inline void for_each_pixel(const ConvGeometry& g, std::size_t row_begin, std::size_t row_end,
+                           std::vector<std::size_t>& line, Visit&& visit) {
+  const std::ptrdiff_t KW = std::ptrdiff_t(g.kw), W = std::ptrdiff_t(g.w);
+  const std::size_t plane = g.oh * g.ow;
+  line.resize(g.kh);
   std::size_t r = row_begin;
-  std::size_t n = r / (g.oh * g.ow);
-  std::size_t rem = r % (g.oh * g.ow);
-  std::size_t oy = rem / g.ow, ox = rem % g.ow;
-  for (std::size_t local = 0; r < row_end; ++r, ++local) {
+  while (r < row_end) {
+    const std::size_t n = r / plane, rem = r % plane;
+    const std::size_t oy = rem / g.ow, ox0 = rem % g.ow;
+    const std::size_t ox1 = std::min(g.ow, ox0 + (row_end - r));
     const std::ptrdiff_t iy0 = std::ptrdiff_t(oy * g.sh) - std::ptrdiff_t(g.pad_top);
-    const std::ptrdiff_t ix0 = std::ptrdiff_t(ox * g.sw) - std::ptrdiff_t(g.pad_left);
-    const std::ptrdiff_t kw_lo = ix0 < 0 ? std::min(-ix0, KW) : 0;
-    const std::ptrdiff_t kw_hi = std::max(kw_lo, std::min(KW, W - ix0));
-    const std::size_t col_row = local * K;
     for (std::size_t ky = 0; ky < g.kh; ++ky) {
       const std::ptrdiff_t iy = iy0 + std::ptrdiff_t(ky);
-      const std::size_t col_off = col_row + ky * run;
-      if (iy < 0 || iy >= H || kw_hi == kw_lo) {
-        seg(col_off, std::size_t(-1), std::size_t(0), std::size_t(0));
-      } else {
-        const std::size_t in_off =
-            ((n * g.h + std::size_t(iy)) * g.w + std::size_t(ix0 + kw_lo)) * g.c;
-        seg(col_off, in_off, std::size_t(kw_lo), std::size_t(kw_hi));
-      }
+      line[ky] = (iy < 0 || iy >= std::ptrdiff_t(g.h))
+                     ? kNoRow
+                     : (n * g.h + std::size_t(iy)) * g.w * g.c;
     }
-    if (++ox == g.ow) {
-      ox = 0;
-      if (++oy == g.oh) {
-        oy = 0;
-        ++n;
-      }
+    std::size_t local = r - row_begin;
+    for (std::size_t ox = ox0; ox < ox1; ++ox, ++local) {
+      const std::ptrdiff_t ix0 = std::ptrdiff_t(ox * g.sw) - std::ptrdiff_t(g.pad_left);
+      const std::ptrdiff_t lo = ix0 < 0 ? std::min(-ix0, KW) : 0;
+      const std::ptrdiff_t hi = std::max(lo, std::min(KW, W - ix0));
+      visit(local, ix0, std::size_t(lo), std::size_t(hi), line.data());
     }
+    r += ox1 - ox0;
   }
 }
 
@@ -126,30 +230,109 @@ std::size_t conv_block_bytes() { return g_block_bytes; }
 template <class T>
 void im2col(const ConvGeometry& g, const T* in, T* col, std::size_t row_begin,
             std::size_t row_end) {
-  const std::size_t run = g.kw * g.c;
-  const std::size_t c = g.c;
-  for_each_segment(g, row_begin, row_end,
-                   [&](std::size_t col_off, std::size_t in_off, std::size_t lo, std::size_t hi) {
-                     T* dst = col + col_off;
-                     if (in_off == std::size_t(-1)) {
+  const std::size_t run = g.kw * g.c, c = g.c, K = g.cols(), KH = g.kh, KW = g.kw;
+  thread_local std::vector<std::size_t> line;
+  // Writes go strictly upwards (pixel by pixel, ky by ky): see copy_run.
+  for_each_pixel(g, row_begin, row_end, line,
+                 [&](std::size_t local, std::ptrdiff_t ix0, std::size_t lo, std::size_t hi,
+                     const std::size_t* rows) {
+                   T* dst = col + local * K;
+                   if (lo == 0 && hi == KW) {  // interior column: one run per kernel row
+                     const T* src = in + ix0 * std::ptrdiff_t(c);
+                     for (std::size_t ky = 0; ky < KH; ++ky, dst += run) {
+                       if (rows[ky] == kNoRow) {
+                         zero_run(dst, run);
+                       } else {
+                         copy_run(dst, src + rows[ky], run);
+                       }
+                     }
+                     return;
+                   }
+                   const T* src = in + (ix0 + std::ptrdiff_t(lo)) * std::ptrdiff_t(c);
+                   for (std::size_t ky = 0; ky < KH; ++ky, dst += run) {
+                     if (rows[ky] == kNoRow || hi == lo) {
                        zero_run(dst, run);
-                       return;
+                       continue;
                      }
                      zero_run(dst, lo * c);
-                     copy_run(dst + lo * c, in + in_off, (hi - lo) * c);
+                     copy_run(dst + lo * c, src + rows[ky], (hi - lo) * c);
                      zero_run(dst + hi * c, run - hi * c);
-                   });
+                   }
+                 });
 }
+
+#if defined(__AVX2__)
+/// dst += src for exactly 16 / 32 bytes of floats or doubles.
+inline void add16(float* d, const float* s) {
+  _mm_storeu_ps(d, _mm_add_ps(_mm_loadu_ps(d), _mm_loadu_ps(s)));
+}
+inline void add16(double* d, const double* s) {
+  _mm_storeu_pd(d, _mm_add_pd(_mm_loadu_pd(d), _mm_loadu_pd(s)));
+}
+inline void add32(float* d, const float* s) {
+  _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), _mm256_loadu_ps(s)));
+}
+inline void add32(double* d, const double* s) {
+  _mm256_storeu_pd(d, _mm256_add_pd(_mm256_loadu_pd(d), _mm256_loadu_pd(s)));
+}
+#else
+template <class T>
+inline void add16(T* d, const T* s) {
+  for (std::size_t i = 0; i < 16 / sizeof(T); ++i) d[i] += s[i];
+}
+template <class T>
+inline void add32(T* d, const T* s) {
+  for (std::size_t i = 0; i < 32 / sizeof(T); ++i) d[i] += s[i];
+}
+#endif
 
 template <class T>
 void col2im_add(const ConvGeometry& g, const T* col, T* grad_in, std::size_t row_begin,
                 std::size_t row_end) {
-  const std::size_t c = g.c;
-  for_each_segment(g, row_begin, row_end,
-                   [&](std::size_t col_off, std::size_t in_off, std::size_t lo, std::size_t hi) {
-                     if (in_off == std::size_t(-1)) return;
-                     add_run(grad_in + in_off, col + col_off + lo * c, (hi - lo) * c);
-                   });
+  // Scatter-add, ordered (line, ky, kx, ox): successive adds hit distinct input pixels, so
+  // there is no store-to-load dependency chain (pixel-major order would add each input value
+  // kw times in a row through memory).
+  const std::size_t c = g.c, K = g.cols();
+  const T* end = grad_in + g.n * g.h * g.w * g.c;
+  const std::ptrdiff_t pl = std::ptrdiff_t(g.pad_left), sw = std::ptrdiff_t(g.sw);
+  const std::ptrdiff_t W = std::ptrdiff_t(g.w);
+  const std::size_t plane = g.oh * g.ow;
+  std::size_t r = row_begin;
+  while (r < row_end) {
+    const std::size_t n = r / plane, rem = r % plane;
+    const std::size_t oy = rem / g.ow, ox0 = rem % g.ow;
+    const std::size_t ox1 = std::min(g.ow, ox0 + (row_end - r));
+    const std::ptrdiff_t iy0 = std::ptrdiff_t(oy * g.sh) - std::ptrdiff_t(g.pad_top);
+    const T* line_col = col + (r - row_begin) * K;  // row of pixel ox0
+    for (std::size_t ky = 0; ky < g.kh; ++ky) {
+      const std::ptrdiff_t iy = iy0 + std::ptrdiff_t(ky);
+      if (iy < 0 || iy >= std::ptrdiff_t(g.h)) continue;
+      T* dline = grad_in + (n * g.h + std::size_t(iy)) * g.w * c;
+      for (std::size_t kx = 0; kx < g.kw; ++kx) {
+        // ix = ox * sw - pl + kx must lie in [0, W).
+        const std::ptrdiff_t k = std::ptrdiff_t(kx);
+        std::ptrdiff_t lo = pl - k > 0 ? (pl - k + sw - 1) / sw : 0;
+        std::ptrdiff_t hi = W - 1 + pl - k >= 0 ? (W - 1 + pl - k) / sw + 1 : 0;
+        lo = std::max(lo, std::ptrdiff_t(ox0));
+        hi = std::min(hi, std::ptrdiff_t(ox1));
+        if (lo >= hi) continue;
+        const T* src = line_col + (std::size_t(lo) - ox0) * K + (ky * g.kw + kx) * c;
+        T* dst = dline + (lo * sw - pl + k) * std::ptrdiff_t(c);
+        const std::size_t dstep = std::size_t(sw) * c;
+        const std::size_t count = std::size_t(hi - lo);
+        if (c == 1) {
+          for (std::size_t i = 0; i < count; ++i) dst[i * dstep] += src[i * K];
+        } else if (c * sizeof(T) == 16) {
+          for (std::size_t i = 0; i < count; ++i, src += K, dst += dstep) add16(dst, src);
+        } else if (c * sizeof(T) == 32) {
+          for (std::size_t i = 0; i < count; ++i, src += K, dst += dstep) add32(dst, src);
+        } else {
+          for (std::size_t i = 0; i < count; ++i, src += K, dst += dstep) add_run(dst, src, c, end);
+        }
+      }
+    }
+    r += ox1 - ox0;
+  }
 }
 
 template <class T>
@@ -165,7 +348,7 @@ void conv2d_forward(const ConvGeometry& g, const T* in, const T* filter, T* out)
     return;
   }
   const std::size_t B = block_rows<T>(g);
-  T* col = scratch<T>(B * K);
+  T* col = scratch<T>(B * K + kColSlack);
   for (std::size_t r0 = 0; r0 < M; r0 += B) {
     const std::size_t r1 = std::min(M, r0 + B);
     im2col(g, in, col, r0, r1);
@@ -189,7 +372,7 @@ void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const 
     return;
   }
   const std::size_t B = block_rows<T>(g);
-  T* col = scratch<T>(B * K);
+  T* col = scratch<T>(B * K + kColSlack);
   for (std::size_t r0 = 0; r0 < M; r0 += B) {
     const std::size_t r1 = std::min(M, r0 + B);
     const std::size_t rows = r1 - r0;

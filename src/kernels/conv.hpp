@@ -44,8 +44,12 @@ template <class T>
 void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const T* grad_out,
                      T* grad_in, T* grad_filter);
 
+/// Elements im2col may write past the end of its block (vector overhang): allocate
+/// rows * cols + kColSlack.
+constexpr std::size_t kColSlack = 16;
+
 /// Rows of im2col(in) in [row_begin, row_end), written contiguously to `col`
-/// ((row_end - row_begin) x cols()).
+/// ((row_end - row_begin) x cols(), plus kColSlack elements of scratch room).
 template <class T>
 void im2col(const ConvGeometry& g, const T* in, T* col, std::size_t row_begin,
             std::size_t row_end);
