@@ -32,17 +32,23 @@ namespace {
 
 constexpr std::size_t kNoRow = std::size_t(-1);
 
-std::size_t block_bytes_from_env() {
-  if (const char* s = std::getenv("XGRAD_CONV_BLOCK_BYTES")) {
-    return std::size_t(std::strtoull(s, nullptr, 10));
-  }
-  return std::size_t(1) << 20;  // 1 MiB: half of this machine's per-core L2
+std::size_t env_size(const char* name, std::size_t fallback) {
+  const char* s = std::getenv(name);
+  return s ? std::size_t(std::strtoull(s, nullptr, 10)) : fallback;
 }
 
-std::size_t g_block_bytes = block_bytes_from_env();
+ConvTuning tuning_from_env() {
+  ConvTuning t;
+  t.block_bytes = env_size("XGRAD_CONV_BLOCK_BYTES", t.block_bytes);
+  t.fwd_transposed_below = env_size("XGRAD_CONV_FWD_T_BELOW", t.fwd_transposed_below);
+  t.dw_transposed = env_size("XGRAD_CONV_DW_T", t.dw_transposed ? 1 : 0) != 0;
+  return t;
+}
+
+ConvTuning g_tuning = tuning_from_env();
 
 /// Per-thread scratch that only grows: no allocation (and no page faults) per call.
-template <class T>
+template <class T, int Slot = 0>
 T* scratch(std::size_t n) {
   thread_local std::unique_ptr<T[]> buf;
   thread_local std::size_t cap = 0;
@@ -217,15 +223,14 @@ template <class T>
 std::size_t block_rows(const ConvGeometry& g) {
   const std::size_t M = g.rows();
   const std::size_t row_bytes = std::max<std::size_t>(1, g.cols() * sizeof(T));
-  if (g_block_bytes == 0) return M;
-  const std::size_t rows = std::max<std::size_t>(g_block_bytes / row_bytes, 1);
+  if (g_tuning.block_bytes == 0) return M;
+  const std::size_t rows = std::max<std::size_t>(g_tuning.block_bytes / row_bytes, 1);
   return std::min(M, rows);
 }
 
 }  // namespace
 
-void set_conv_block_bytes(std::size_t bytes) { g_block_bytes = bytes; }
-std::size_t conv_block_bytes() { return g_block_bytes; }
+ConvTuning& conv_tuning() { return g_tuning; }
 
 template <class T>
 void im2col(const ConvGeometry& g, const T* in, T* col, std::size_t row_begin,
@@ -335,6 +340,19 @@ void col2im_add(const ConvGeometry& g, const T* col, T* grad_in, std::size_t row
   }
 }
 
+namespace {
+
+/// dst[c, r] = src[r, c] for a rows x cols row-major src.
+template <class T>
+void transpose_into(const T* src, std::size_t rows, std::size_t cols, T* dst, std::size_t ld_dst) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const T* s = src + r * cols;
+    for (std::size_t c = 0; c < cols; ++c) dst[c * ld_dst + r] = s[c];
+  }
+}
+
+}  // namespace
+
 template <class T>
 void conv2d_forward(const ConvGeometry& g, const T* in, const T* filter, T* out) {
   const std::size_t M = g.rows(), K = g.cols(), O = g.o;
@@ -349,10 +367,18 @@ void conv2d_forward(const ConvGeometry& g, const T* in, const T* filter, T* out)
   }
   const std::size_t B = block_rows<T>(g);
   T* col = scratch<T>(B * K + kColSlack);
+  const bool transposed = O < g_tuning.fwd_transposed_below;
+  T* out_t = transposed ? scratch<T, 1>(B * O) : nullptr;
   for (std::size_t r0 = 0; r0 < M; r0 += B) {
-    const std::size_t r1 = std::min(M, r0 + B);
+    const std::size_t r1 = std::min(M, r0 + B), rows = r1 - r0;
     im2col(g, in, col, r0, r1);
-    gemm<T>(false, false, r1 - r0, O, K, T(1), col, K, filter, O, T(0), out + r0 * O, O);
+    if (transposed) {
+      // out^T[O, rows] = W^T[O, K] col^T[K, rows], then out[rows, O] = (out^T)^T.
+      gemm<T>(true, true, O, rows, K, T(1), filter, O, col, K, T(0), out_t, rows);
+      transpose_into(out_t, O, rows, out + r0 * O, O);
+    } else {
+      gemm<T>(false, false, rows, O, K, T(1), col, K, filter, O, T(0), out + r0 * O, O);
+    }
   }
 }
 
@@ -365,30 +391,41 @@ void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const 
     if (grad_filter) std::fill(grad_filter, grad_filter + K * O, T(0));
     return;
   }
-  if (g.pointwise()) {
-    // dW[c, o] = x^T g ; dX[m, c] = g W^T.
-    if (grad_filter) gemm<T>(true, false, K, O, M, T(1), in, K, grad_out, O, T(0), grad_filter, O);
-    if (grad_in) gemm<T>(false, true, M, K, O, T(1), grad_out, O, filter, O, T(0), grad_in, K);
-    return;
-  }
-  const std::size_t B = block_rows<T>(g);
-  T* col = scratch<T>(B * K + kColSlack);
+  const bool dw_t = g_tuning.dw_transposed;
+  // dW^T [O, K] when transposed, else dW [K, O] directly.
+  T* dw = grad_filter && dw_t ? scratch<T, 1>(O * K) : grad_filter;
+  const T* x = in;
+  const std::size_t B = g.pointwise() ? M : block_rows<T>(g);
+  T* col = g.pointwise() ? nullptr : scratch<T>(B * K + kColSlack);
   for (std::size_t r0 = 0; r0 < M; r0 += B) {
-    const std::size_t r1 = std::min(M, r0 + B);
-    const std::size_t rows = r1 - r0;
+    const std::size_t r1 = std::min(M, r0 + B), rows = r1 - r0;
     const T* g_blk = grad_out + r0 * O;
+    const T beta = r0 == 0 ? T(0) : T(1);
     if (grad_filter) {
-      // dW[K, O] (+)= col^T[K, rows] * g[rows, O]
-      im2col(g, in, col, r0, r1);
-      gemm<T>(true, false, K, O, rows, T(1), col, K, g_blk, O, r0 == 0 ? T(0) : T(1), grad_filter,
-              O);
+      const T* a = x + r0 * K;  // pointwise: the input is the im2col matrix
+      if (col) {
+        im2col(g, in, col, r0, r1);
+        a = col;
+      }
+      if (dw_t) {
+        // dW^T[O, K] (+)= g^T[O, rows] col[rows, K]
+        gemm<T>(true, false, O, K, rows, T(1), g_blk, O, a, K, beta, dw, K);
+      } else {
+        // dW[K, O] (+)= col^T[K, rows] g[rows, O]
+        gemm<T>(true, false, K, O, rows, T(1), a, K, g_blk, O, beta, dw, O);
+      }
     }
     if (grad_in) {
-      // dcol[rows, K] = g[rows, O] * W^T[O, K], then scattered back (reusing col's buffer).
+      if (!col) {  // pointwise: dX = g W^T directly
+        gemm<T>(false, true, M, K, O, T(1), grad_out, O, filter, O, T(0), grad_in, K);
+        break;
+      }
+      // dcol[rows, K] = g[rows, O] W^T[O, K], then scattered back (reusing col's buffer).
       gemm<T>(false, true, rows, K, O, T(1), g_blk, O, filter, O, T(0), col, K);
       col2im_add(g, col, grad_in, r0, r1);
     }
   }
+  if (grad_filter && dw_t) transpose_into(dw, O, K, grad_filter, O);
 }
 
 template void im2col<float>(const ConvGeometry&, const float*, float*, std::size_t, std::size_t);

@@ -58,9 +58,20 @@ template <class T>
 void col2im_add(const ConvGeometry& g, const T* col, T* grad_in, std::size_t row_begin,
                 std::size_t row_end);
 
-/// Size in bytes of the im2col block the kernels process per GEMM (the whole matrix is never
-/// materialised when it is larger, so the block stays in cache). 0 = one block.
-void set_conv_block_bytes(std::size_t bytes);
-std::size_t conv_block_bytes();
+/// Knobs of the conv kernels (process-wide, not thread-safe to change while convolutions run;
+/// meant for benchmarks and tests). Initialised from the environment variables named below.
+struct ConvTuning {
+  /// XGRAD_CONV_BLOCK_BYTES: size of the im2col block processed per GEMM, so that it stays in
+  /// cache (the whole matrix is never materialised when larger). 0 = one block.
+  std::size_t block_bytes = std::size_t(1) << 20;
+  /// XGRAD_CONV_FWD_T_BELOW: with fewer output channels than this, the forward GEMM computes
+  /// out^T = W^T col^T and transposes it back per block. OpenBLAS (column-major inside) then
+  /// vectorises and threads along the long pixel axis instead of the few channels.
+  std::size_t fwd_transposed_below = 32;
+  /// XGRAD_CONV_DW_T: compute dW^T = g^T col and transpose the small result, rather than
+  /// dW = col^T g (different operand roles inside OpenBLAS; see the benchmark).
+  bool dw_transposed = true;
+};
+ConvTuning& conv_tuning();
 
 }  // namespace xgrad::kernels

@@ -174,12 +174,12 @@ TEST_CASE("conv2d gives the same results when im2col is processed in blocks", "[
   auto wv = test::random_array<float>({3, 3, 3, 5}, 22);
   auto up = test::random_array<float>({3, 5, 8, 5}, 23);
   auto run = [&](std::size_t block_bytes) {
-    const auto saved = kernels::conv_block_bytes();
-    kernels::set_conv_block_bytes(block_bytes);
+    const auto saved = kernels::conv_tuning();
+    kernels::conv_tuning().block_bytes = block_bytes;
     Tensor x(xv, true), w(wv, true);
     auto y = conv2d(x, w, {2, 1}, Padding::Same);
     y.backward(up);
-    kernels::set_conv_block_bytes(saved);
+    kernels::conv_tuning() = saved;
     return std::vector<xt::xarray<float>>{y.value(), x.grad(), w.grad()};
   };
   auto whole = run(0);
@@ -209,4 +209,75 @@ TEST_CASE("conv2d rejects bad arguments with both shapes in the message", "[conv
                         Contains("[6, 3, 3, 2]"));
   CHECK_THROWS_AS(conv2d(x, w, {1, 0}, Padding::Valid), std::invalid_argument);
   CHECK_NOTHROW(conv2d(x, Tensor::zeros({6, 3, 3, 2}), {1, 1}, Padding::Same));
+}
+
+namespace {
+// Direct nested-loop VJP of conv_ref: dx and dw for upstream gradient g.
+void conv_ref_backward(const xt::xarray<double>& x, const xt::xarray<double>& w,
+                       const xt::xarray<double>& g, std::size_t sh, std::size_t sw, Padding p,
+                       xt::xarray<double>& dx, xt::xarray<double>& dw) {
+  const std::size_t N = x.shape()[0], H = x.shape()[1], W = x.shape()[2], C = x.shape()[3];
+  const std::size_t KH = w.shape()[0], KW = w.shape()[1], O = w.shape()[3];
+  std::size_t OH, OW;
+  long pt, pl;
+  axis_ref(H, KH, sh, p, OH, pt);
+  axis_ref(W, KW, sw, p, OW, pl);
+  dx = xt::zeros<double>(x.shape());
+  dw = xt::zeros<double>(w.shape());
+  for (std::size_t n = 0; n < N; ++n)
+    for (std::size_t oy = 0; oy < OH; ++oy)
+      for (std::size_t ox = 0; ox < OW; ++ox)
+        for (std::size_t ky = 0; ky < KH; ++ky)
+          for (std::size_t kx = 0; kx < KW; ++kx) {
+            long iy = long(oy * sh + ky) - pt, ix = long(ox * sw + kx) - pl;
+            if (iy < 0 || ix < 0 || iy >= long(H) || ix >= long(W)) continue;
+            for (std::size_t c = 0; c < C; ++c)
+              for (std::size_t o = 0; o < O; ++o) {
+                const double gv = g(n, oy, ox, o);
+                dx(n, std::size_t(iy), std::size_t(ix), c) += gv * w(ky, kx, c, o);
+                dw(ky, kx, c, o) += gv * x(n, std::size_t(iy), std::size_t(ix), c);
+              }
+          }
+}
+}  // namespace
+
+TEST_CASE("conv2d forward and backward agree with loops for every kernel strategy", "[conv]") {
+  // The kernels pick GEMM orientations and block sizes (kernels::ConvTuning); every choice,
+  // and every vector width of the im2col/col2im runs (channel counts 1..9, 16, 17), must agree.
+  struct S {
+    std::size_t block, fwd_t_below;
+    bool dw_t;
+  };
+  const std::vector<S> strategies = {{0, 0, false}, {0, 1000, true}, {1 << 20, 32, true},
+                                     {200, 1000, false}, {1, 0, true}};
+  std::uint64_t seed = 300;
+  for (const auto& st : strategies)
+    for (std::size_t c : {1, 2, 3, 4, 5, 8, 9, 16, 17})
+      for (std::size_t o : {3, 33}) {
+        INFO("block " << st.block << " fwd_t_below " << st.fwd_t_below << " dw_t " << st.dw_t
+                      << " c " << c << " o " << o);
+        const auto saved = kernels::conv_tuning();
+        kernels::conv_tuning() = {st.block, st.fwd_t_below, st.dw_t};
+        auto x = test::random_array<double>({2, 5, 6, c}, seed++);
+        auto w = test::random_array<double>({3, 3, c, o}, seed++);
+        const std::array<std::size_t, 2> s{c % 2 ? 1u : 2u, 1};
+        auto want = conv_ref(x, w, s[0], s[1], Padding::Same);
+        auto up = test::random_array<double>(to_shape(want.shape()), seed++);
+        xt::xarray<double> dx, dw;
+        conv_ref_backward(x, w, up, s[0], s[1], Padding::Same, dx, dw);
+        Tensor64 tx(x, true), tw(w, true);
+        auto y = conv2d(tx, tw, s, Padding::Same);
+        y.backward(up);
+        xt::xarray<float> xf = x, wf = w, upf = up;
+        Tensor fx(xf, true), fw(wf, true);
+        auto yf = conv2d(fx, fw, s, Padding::Same);
+        yf.backward(upf);
+        kernels::conv_tuning() = saved;
+        CHECK(test::all_close(y.value(), want, 1e-12));
+        CHECK(test::all_close(tx.grad(), dx, 1e-12));
+        CHECK(test::all_close(tw.grad(), dw, 1e-12));
+        CHECK(test::all_close(yf.value(), want, 1e-4));
+        CHECK(test::all_close(fx.grad(), dx, 1e-4));
+        CHECK(test::all_close(fw.grad(), dw, 1e-4));
+      }
 }
