@@ -367,7 +367,8 @@ void conv2d_forward(const ConvGeometry& g, const T* in, const T* filter, T* out)
   }
   const std::size_t B = block_rows<T>(g);
   T* col = scratch<T>(B * K + kColSlack);
-  const bool transposed = O < g_tuning.fwd_transposed_below;
+  // Only pays when OpenBLAS threads: single-threaded, the transpose costs more than it saves.
+  const bool transposed = O < g_tuning.fwd_transposed_below && blas_threads() > 1;
   T* out_t = transposed ? scratch<T, 1>(B * O) : nullptr;
   for (std::size_t r0 = 0; r0 < M; r0 += B) {
     const std::size_t r1 = std::min(M, r0 + B), rows = r1 - r0;
