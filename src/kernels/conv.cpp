@@ -71,36 +71,45 @@ T* scratch(std::size_t n) {
 inline __mmask16 tail_mask16(std::size_t n) { return __mmask16((1u << n) - 1u); }
 inline __mmask8 tail_mask8(std::size_t n) { return __mmask8((1u << n) - 1u); }
 
-// Short runs: a switch on the length turns each case into constant-size moves (the length is
-// the same for almost every run of a layer, so the branch predicts well).
-template <class T>
-inline void copy_short(T* __restrict d, const T* __restrict s, std::size_t n) {
-  switch (n) {
-#define XGRAD_CASE(k) \
-  case k:             \
-    std::memcpy(d, s, k * sizeof(T)); \
-    return;
-    XGRAD_CASE(1) XGRAD_CASE(2) XGRAD_CASE(3) XGRAD_CASE(4) XGRAD_CASE(5) XGRAD_CASE(6)
-    XGRAD_CASE(7) XGRAD_CASE(8) XGRAD_CASE(9) XGRAD_CASE(10) XGRAD_CASE(11) XGRAD_CASE(12)
-    XGRAD_CASE(13) XGRAD_CASE(14) XGRAD_CASE(15) XGRAD_CASE(16)
-#undef XGRAD_CASE
-    default:
-      return;
+// Short runs (up to 16 values): one masked load and one masked store of the narrowest vector
+// that holds them (AVX-512VL).
+inline void copy_short(float* __restrict d, const float* __restrict s, std::size_t n) {
+  if (n <= 4) {
+    const __mmask8 m = __mmask8((1u << n) - 1u);
+    _mm_mask_storeu_ps(d, m, _mm_maskz_loadu_ps(m, s));
+  } else if (n <= 8) {
+    const __mmask8 m = __mmask8((1u << n) - 1u);
+    _mm256_mask_storeu_ps(d, m, _mm256_maskz_loadu_ps(m, s));
+  } else {
+    const __mmask16 m = tail_mask16(n);
+    _mm512_mask_storeu_ps(d, m, _mm512_maskz_loadu_ps(m, s));
   }
 }
-template <class T>
-inline void zero_short(T* d, std::size_t n) {
-  switch (n) {
-#define XGRAD_CASE(k) \
-  case k:             \
-    std::memset(d, 0, k * sizeof(T)); \
-    return;
-    XGRAD_CASE(1) XGRAD_CASE(2) XGRAD_CASE(3) XGRAD_CASE(4) XGRAD_CASE(5) XGRAD_CASE(6)
-    XGRAD_CASE(7) XGRAD_CASE(8) XGRAD_CASE(9) XGRAD_CASE(10) XGRAD_CASE(11) XGRAD_CASE(12)
-    XGRAD_CASE(13) XGRAD_CASE(14) XGRAD_CASE(15) XGRAD_CASE(16)
-#undef XGRAD_CASE
-    default:
-      return;
+inline void zero_short(float* d, std::size_t n) {
+  if (n <= 4) {
+    _mm_mask_storeu_ps(d, __mmask8((1u << n) - 1u), _mm_setzero_ps());
+  } else if (n <= 8) {
+    _mm256_mask_storeu_ps(d, __mmask8((1u << n) - 1u), _mm256_setzero_ps());
+  } else {
+    _mm512_mask_storeu_ps(d, tail_mask16(n), _mm512_setzero_ps());
+  }
+}
+inline void copy_short(double* __restrict d, const double* __restrict s, std::size_t n) {
+  if (n <= 8) {
+    const __mmask8 m = tail_mask8(n);
+    _mm512_mask_storeu_pd(d, m, _mm512_maskz_loadu_pd(m, s));
+  } else {
+    _mm512_storeu_pd(d, _mm512_loadu_pd(s));
+    const __mmask8 m = tail_mask8(n - 8);
+    _mm512_mask_storeu_pd(d + 8, m, _mm512_maskz_loadu_pd(m, s + 8));
+  }
+}
+inline void zero_short(double* d, std::size_t n) {
+  if (n <= 8) {
+    _mm512_mask_storeu_pd(d, tail_mask8(n), _mm512_setzero_pd());
+  } else {
+    _mm512_storeu_pd(d, _mm512_setzero_pd());
+    _mm512_mask_storeu_pd(d + 8, tail_mask8(n - 8), _mm512_setzero_pd());
   }
 }
 
