@@ -147,39 +147,49 @@ BasicTensor<T> batch_normalization(const BasicTensor<T>& x, const BasicTensor<T>
         if (need_x) gx = xt::xarray<T>::from_shape(xs);
         xt::xarray<T> gm = acc_for(*pm, need_m), gv = acc_for(*pv, need_v);
         xt::xarray<T> go = acc_for(*po, need_o), gs = acc_for(*ps, need_s);
-        std::vector<T> inv(f);
+        // Per-channel coefficients, computed once (per row only for non-channel params):
+        //   inv = 1/sqrt(var + eps), sc = scale * inv, kv = -0.5 * sc * inv^2.
+        //   dx = g sc; dmean = -sum(g sc); dvar = sum(g kv (x - mean));
+        //   doffset = sum(g); dscale = sum(g (x - mean) inv).
+        const bool per_channel = pm->row_stride == 0 && pv->row_stride == 0 &&
+                                 (!ps->defined || ps->row_stride == 0);
+        std::vector<T> inv_b(f), sc_b(f), kv_b(f);
+        T* inv = inv_b.data();
+        T* sc = sc_b.data();
+        T* kv = kv_b.data();
         for (std::size_t r = 0; r < rows; ++r) {
           const T* m = pm->data + r * pm->row_stride;
-          const T* v = pv->data + r * pv->row_stride;
-          const T* s = ps->defined ? ps->data + r * ps->row_stride : nullptr;
+          if (r == 0 || !per_channel) {
+            const T* v = pv->data + r * pv->row_stride;
+            const T* s = ps->defined ? ps->data + r * ps->row_stride : nullptr;
+            for (std::size_t c = 0; c < f; ++c) {
+              const T ic = T(1) / std::sqrt(v[c] + e);
+              inv[c] = ic;
+              sc[c] = (s ? s[c] : T(1)) * ic;
+              kv[c] = T(-0.5) * sc[c] * ic * ic;
+            }
+          }
           const T* xr = px + r * f;
           const T* gr = pg + r * f;
-          T* pi = inv.data();
-          for (std::size_t c = 0; c < f; ++c) pi[c] = T(1) / std::sqrt(v[c] + e);
-          if (need_x || need_m) {
-            // dL/dx = g * scale * inv;  dL/dmean = -sum(dL/dx).
-            T* gxr = need_x ? gx.data() + r * f : nullptr;
-            T* gmr = need_m ? gm.data() + r * pm->row_stride : nullptr;
-            for (std::size_t c = 0; c < f; ++c) {
-              const T d = gr[c] * (s ? s[c] : T(1)) * pi[c];
-              if (gxr) gxr[c] = d;
-              if (gmr) gmr[c] -= d;
-            }
+          if (need_x) {
+            T* o = gx.data() + r * f;
+            for (std::size_t c = 0; c < f; ++c) o[c] = gr[c] * sc[c];
+          }
+          if (need_m) {
+            T* o = gm.data() + r * pm->row_stride;
+            for (std::size_t c = 0; c < f; ++c) o[c] -= gr[c] * sc[c];
           }
           if (need_v) {
-            // dL/dvar = sum(g * scale * (x - mean) * -0.5 * inv^3).
-            T* gvr = gv.data() + r * pv->row_stride;
-            for (std::size_t c = 0; c < f; ++c) {
-              gvr[c] -= T(0.5) * gr[c] * (s ? s[c] : T(1)) * (xr[c] - m[c]) * pi[c] * pi[c] * pi[c];
-            }
+            T* o = gv.data() + r * pv->row_stride;
+            for (std::size_t c = 0; c < f; ++c) o[c] += gr[c] * kv[c] * (xr[c] - m[c]);
           }
           if (need_o) {
-            T* gor = go.data() + r * po->row_stride;
-            for (std::size_t c = 0; c < f; ++c) gor[c] += gr[c];
+            T* o = go.data() + r * po->row_stride;
+            for (std::size_t c = 0; c < f; ++c) o[c] += gr[c];
           }
           if (need_s) {
-            T* gsr = gs.data() + r * ps->row_stride;
-            for (std::size_t c = 0; c < f; ++c) gsr[c] += gr[c] * (xr[c] - m[c]) * pi[c];
+            T* o = gs.data() + r * ps->row_stride;
+            for (std::size_t c = 0; c < f; ++c) o[c] += gr[c] * (xr[c] - m[c]) * inv[c];
           }
         }
         if (need_x) grads.set(0, std::move(gx));
