@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/vmath.hpp"
 #include "xgrad/autograd/function.hpp"
 
 namespace xgrad {
@@ -15,12 +16,8 @@ BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
   const T* p = xv.data();
   T* o = out.data();
   const std::size_t n = xv.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    // e = e^-|x| never overflows; sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) otherwise.
-    const T e = std::exp(-std::abs(p[i]));
-    const T r = T(1) / (T(1) + e);
-    o[i] = p[i] >= T(0) ? r : e * r;
-  }
+  // e^-|x| never overflows; sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) otherwise.
+  kernels::sigmoid(p, o, n);
   return make_op("sigmoid", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
     xt::xarray<T> gx = xt::xarray<T>::from_shape(y.shape());
     const T* pg = g.data();
@@ -59,7 +56,7 @@ BasicTensor<T> tanh(const BasicTensor<T>& x) {
   const T* p = xv.data();
   T* o = out.data();
   const std::size_t n = xv.size();
-  for (std::size_t i = 0; i < n; ++i) o[i] = std::tanh(p[i]);
+  kernels::tanh(p, o, n);
   return make_op("tanh", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
     xt::xarray<T> gx = xt::xarray<T>::from_shape(y.shape());
     const T* pg = g.data();
@@ -97,13 +94,7 @@ BasicTensor<T> softmax(const BasicTensor<T>& x) {
   for (std::size_t r = 0; r < rows; ++r) {
     const T* pr = p + r * c;
     T* orow = o + r * c;
-    T m = pr[0];
-    for (std::size_t j = 1; j < c; ++j) m = pr[j] > m ? pr[j] : m;
-    T s = 0;
-    for (std::size_t j = 0; j < c; ++j) {
-      orow[j] = std::exp(pr[j] - m);
-      s += orow[j];
-    }
+    const T s = kernels::exp_shift_sum(pr, kernels::max(pr, c), orow, c);
     const T inv = T(1) / s;
     for (std::size_t j = 0; j < c; ++j) orow[j] *= inv;
   }
@@ -136,11 +127,8 @@ BasicTensor<T> log_softmax(const BasicTensor<T>& x) {
   for (std::size_t r = 0; r < rows; ++r) {
     const T* pr = p + r * c;
     T* orow = o + r * c;
-    T m = pr[0];
-    for (std::size_t j = 1; j < c; ++j) m = pr[j] > m ? pr[j] : m;
-    T s = 0;
-    for (std::size_t j = 0; j < c; ++j) s += std::exp(pr[j] - m);
-    const T lse = m + std::log(s);
+    const T m = kernels::max(pr, c);
+    const T lse = m + std::log(kernels::exp_shift_sum(pr, m, c));
     for (std::size_t j = 0; j < c; ++j) orow[j] = pr[j] - lse;
   }
   return make_op("log_softmax", std::move(out), {x},
@@ -155,7 +143,8 @@ BasicTensor<T> log_softmax(const BasicTensor<T>& x) {
                      T* orow = o + r * c;
                      T s = 0;
                      for (std::size_t j = 0; j < c; ++j) s += gr[j];
-                     for (std::size_t j = 0; j < c; ++j) orow[j] = gr[j] - std::exp(yr[j]) * s;
+                     kernels::exp(yr, orow, c);  // softmax = e^y
+                     for (std::size_t j = 0; j < c; ++j) orow[j] = gr[j] - orow[j] * s;
                    }
                    grads.set(0, std::move(gx));
                  });

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/vmath.hpp"
 #include "xgrad/autograd/function.hpp"
 
 namespace xgrad {
@@ -47,11 +48,8 @@ BasicTensor<T> softmax_cross_entropy_with_logits(const BasicTensor<T>& labels,
     const T* xr = px + r * c;
     const T* zr = pz + r * c;
     T* lr = lp + r * c;
-    T m = xr[0];
-    for (std::size_t j = 1; j < c; ++j) m = xr[j] > m ? xr[j] : m;
-    T s = 0;
-    for (std::size_t j = 0; j < c; ++j) s += std::exp(xr[j] - m);
-    const T lse = m + std::log(s);
+    const T m = kernels::max(xr, c);
+    const T lse = m + std::log(kernels::exp_shift_sum(xr, m, c));
     T loss = 0;
     for (std::size_t j = 0; j < c; ++j) {
       lr[j] = xr[j] - lse;
@@ -84,9 +82,8 @@ BasicTensor<T> softmax_cross_entropy_with_logits(const BasicTensor<T>& labels,
                        T zs = 0;
                        for (std::size_t j = 0; j < c; ++j) zs += zr[j];
                        const T gr = pg[r];
-                       for (std::size_t j = 0; j < c; ++j) {
-                         orow[j] = gr * (std::exp(lr[j]) * zs - zr[j]);
-                       }
+                       kernels::exp(lr, orow, c);  // softmax = e^log_softmax
+                       for (std::size_t j = 0; j < c; ++j) orow[j] = gr * (orow[j] * zs - zr[j]);
                      }
                      grads.set(1, std::move(gx));
                    }
@@ -123,12 +120,8 @@ BasicTensor<T> sigmoid_cross_entropy_with_logits(const BasicTensor<T>& labels,
                      const T* pz = labels.value().data();
                      xt::xarray<T> gx = xt::xarray<T>::from_shape(logits.value().shape());
                      T* o = gx.data();
-                     for (std::size_t i = 0; i < n; ++i) {
-                       const T e = std::exp(-std::abs(px[i]));
-                       const T r = T(1) / (T(1) + e);
-                       const T s = px[i] >= T(0) ? r : e * r;
-                       o[i] = pg[i] * (s - pz[i]);
-                     }
+                     kernels::sigmoid(px, o, n);
+                     for (std::size_t i = 0; i < n; ++i) o[i] = pg[i] * (o[i] - pz[i]);
                      grads.set(1, std::move(gx));
                    }
                  });

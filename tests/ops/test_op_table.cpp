@@ -294,6 +294,17 @@ std::vector<OpCase> op_table() {
                   [](const Arrs& a) { return ref_rows(a[0], ref_softmax_row); }));
   t.push_back(row("log_softmax", [](auto& in) { return log_softmax(in[0]); }, {{3, 5}}, {any},
                   [](const Arrs& a) { return ref_rows(a[0], ref_log_softmax_row); }));
+  // wide rows: exercise both the SIMD body and the scalar tail of the vectorised kernels
+  t.push_back(row("sigmoid wide", [](auto& in) { return sigmoid(in[0]); }, {{3, 37}}, {{-30, 30}},
+                  [](const Arrs& a) {
+                    return ref_unary(a[0], [](double x) { return 1 / (1 + std::exp(-x)); });
+                  }));
+  t.push_back(row("tanh wide", [](auto& in) { return tanh(in[0]); }, {{3, 37}}, {{-5, 5}},
+                  [](const Arrs& a) { return ref_unary(a[0], [](double x) { return std::tanh(x); }); }));
+  t.push_back(row("softmax wide", [](auto& in) { return softmax(in[0]); }, {{3, 37}}, {{-5, 5}},
+                  [](const Arrs& a) { return ref_rows(a[0], ref_softmax_row); }));
+  t.push_back(row("log_softmax wide", [](auto& in) { return log_softmax(in[0]); }, {{3, 37}},
+                  {{-5, 5}}, [](const Arrs& a) { return ref_rows(a[0], ref_log_softmax_row); }));
   // reductions
   for (auto keep : {false, true}) {
     const std::string k = keep ? " keepdims" : "";
@@ -379,6 +390,18 @@ std::vector<OpCase> op_table() {
   t.push_back(row("sigmoid_cross_entropy_with_logits",
                   [](auto& in) { return sigmoid_cross_entropy_with_logits(in[0], in[1]); },
                   {{3, 4}, {3, 4}}, {prob, {-4, 4}}, [](const Arrs& a) {
+                    return ref_binary(a[0], a[1], [](double z, double x) {
+                      const double s = 1 / (1 + std::exp(-x));
+                      return -z * std::log(s) - (1 - z) * std::log(1 - s);
+                    });
+                  }));
+  t.push_back(row("softmax_cross_entropy_with_logits wide",
+                  [](auto& in) { return softmax_cross_entropy_with_logits(in[0], in[1]); },
+                  {{3, 37}, {3, 37}}, {prob, {-5, 5}},
+                  [](const Arrs& a) { return ref_softmax_ce(a[0], a[1]); }));
+  t.push_back(row("sigmoid_cross_entropy_with_logits wide",
+                  [](auto& in) { return sigmoid_cross_entropy_with_logits(in[0], in[1]); },
+                  {{3, 37}, {3, 37}}, {prob, {-8, 8}}, [](const Arrs& a) {
                     return ref_binary(a[0], a[1], [](double z, double x) {
                       const double s = 1 / (1 + std::exp(-x));
                       return -z * std::log(s) - (1 - z) * std::log(1 - s);
