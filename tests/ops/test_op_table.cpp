@@ -330,6 +330,24 @@ std::vector<OpCase> op_table() {
                       [axes, keep](const Arrs& a) { return ref_variance(a[0], axes, keep); }));
     }
   }
+  // size-1 dims and 0-d inputs (the run-merging reduction kernel's edge cases)
+  t.push_back(row("reduce_sum [2,1,3,1] axes {1,2}", [](auto& in) { return reduce_sum(in[0], {1, 2}); },
+                  {{2, 1, 3, 1}}, {any}, [](const Arrs& a) { return ref_reduce(a[0], {1, 2}, false, false); }));
+  t.push_back(row("reduce_sum [2,1,3,1] axes {0,3} keepdims",
+                  [](auto& in) { return reduce_sum(in[0], {0, 3}, true); }, {{2, 1, 3, 1}}, {any},
+                  [](const Arrs& a) { return ref_reduce(a[0], {0, 3}, true, false); }));
+  t.push_back(row("reduce_mean [1,4,1] axis 0", [](auto& in) { return reduce_mean(in[0], {0}); },
+                  {{1, 4, 1}}, {any}, [](const Arrs& a) { return ref_reduce(a[0], {0}, false, true); }));
+  t.push_back(row("reduce_mean 4-D axes {0,2}", [](auto& in) { return reduce_mean(in[0], {0, 2}); },
+                  {{2, 3, 2, 3}}, {any}, [](const Arrs& a) { return ref_reduce(a[0], {0, 2}, false, true); }));
+  t.push_back(row("reduce_sum 0-d", [](auto& in) { return reduce_sum(in[0]); }, {{}}, {any},
+                  [](const Arrs& a) { return ref_reduce(a[0], {}, false, false); }));
+  t.push_back(row("moments.variance [2,1,3] axes {0,1}",
+                  [](auto& in) { return moments(in[0], {0, 1}).variance; }, {{2, 1, 3}}, {any},
+                  [](const Arrs& a) { return ref_variance(a[0], {0, 1}, false); }));
+  t.push_back(row("moments.variance NHWC axes {0,1,2} keepdims",
+                  [](auto& in) { return moments(in[0], {0, 1, 2}, true).variance; }, {{2, 3, 2, 4}},
+                  {any}, [](const Arrs& a) { return ref_variance(a[0], {0, 1, 2}, true); }));
   t.push_back(row("moments both outputs",
                   [](auto& in) {
                     auto m = moments(in[0], {0, 1, 2});
@@ -418,6 +436,12 @@ std::vector<OpCase> op_table() {
                   {{2, 3, 4}}, {any}, [](const Arrs& a) { return ref_transpose(a[0], {1, 2, 0}); }));
   t.push_back(row("transpose 3-D reverse", [](auto& in) { return transpose(in[0]); },
                   {{2, 3, 4}}, {any}, [](const Arrs& a) { return ref_transpose(a[0], {}); }));
+  t.push_back(row("transpose NHWC->NCHW", [](auto& in) { return transpose(in[0], {0, 3, 1, 2}); },
+                  {{2, 3, 2, 4}}, {any}, [](const Arrs& a) { return ref_transpose(a[0], {0, 3, 1, 2}); }));
+  t.push_back(row("reshape to 1-D", [](auto& in) { return reshape(in[0], {-1}); }, {{2, 3}}, {any},
+                  [](const Arrs& a) { return with_shape(a[0], {6}); }));
+  t.push_back(row("flatten 2-D", [](auto& in) { return flatten(in[0]); }, {{3, 4}}, {any},
+                  [](const Arrs& a) { return with_shape(a[0], {3, 4}); }));
   // matmul, all four transpose-flag combinations
   for (bool ta : {false, true}) {
     for (bool tb : {false, true}) {
