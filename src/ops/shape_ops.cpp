@@ -28,6 +28,26 @@ xt::xarray<T> with_shape(const xt::xarray<T>& v, const Shape& shape) {
   return out;
 }
 
+/// Plain 2-D transpose of an [r, c] row-major buffer, blocked for cache reuse.
+template <class T>
+xt::xarray<T> transpose2d(const xt::xarray<T>& v) {
+  const std::size_t r = v.shape()[0], c = v.shape()[1];
+  xt::xarray<T> out = xt::xarray<T>::from_shape({c, r});
+  const T* s = v.data();
+  T* d = out.data();
+  constexpr std::size_t B = 32;
+  for (std::size_t i0 = 0; i0 < r; i0 += B) {
+    const std::size_t i1 = std::min(r, i0 + B);
+    for (std::size_t j0 = 0; j0 < c; j0 += B) {
+      const std::size_t j1 = std::min(c, j0 + B);
+      for (std::size_t i = i0; i < i1; ++i) {
+        for (std::size_t j = j0; j < j1; ++j) d[j * r + i] = s[i * c + j];
+      }
+    }
+  }
+  return out;
+}
+
 template <class T>
 BasicTensor<T> reshape_to(const char* name, const BasicTensor<T>& x, const Shape& shape) {
   xt::xarray<T> out = with_shape(x.value(), shape);
@@ -111,21 +131,19 @@ BasicTensor<T> transpose(const BasicTensor<T>& x, const std::vector<std::size_t>
   for (std::size_t i = 0; i < nd; ++i) inv[p[i]] = i;
   const auto& xv = x.value();
   xt::xarray<T> out;
-  if (nd == 2 && p[0] == 1) {
-    // The common case: a plain 2-D transpose over raw pointers.
-    const std::size_t r = xs[0], c = xs[1];
-    out = xt::xarray<T>::from_shape({c, r});
-    const T* s = xv.data();
-    T* d = out.data();
-    for (std::size_t i = 0; i < r; ++i) {
-      for (std::size_t j = 0; j < c; ++j) d[j * r + i] = s[i * c + j];
-    }
+  const bool is2d = nd == 2 && p[0] == 1;
+  if (is2d) {
+    out = transpose2d(xv);
   } else {
     out = xt::transpose(xv, p);
   }
-  return make_op("transpose", std::move(out), {x}, [inv](const auto& g, const auto&, auto& grads) {
-    xt::xarray<T> gx = xt::transpose(g, inv);
-    grads.set(0, std::move(gx));
+  return make_op("transpose", std::move(out), {x}, [inv, is2d](const auto& g, const auto&, auto& grads) {
+    if (is2d) {
+      grads.set(0, transpose2d(g));
+    } else {
+      xt::xarray<T> gx = xt::transpose(g, inv);
+      grads.set(0, std::move(gx));
+    }
   });
 }
 
