@@ -83,12 +83,57 @@ void exp(const T* x, T* out, std::size_t n) {
   for (; i < n; ++i) out[i] = std::exp(x[i]);
 }
 
-/// Largest element (n >= 1).
+/// Largest element (n >= 1). NaNs are not propagated by the SIMD body.
 template <class T>
 T max(const T* x, std::size_t n) {
+  using B = xsimd::batch<T>;
+  constexpr std::size_t W = B::size;
   T m = x[0];
-  for (std::size_t i = 1; i < n; ++i) m = x[i] > m ? x[i] : m;
+  std::size_t i = 0;
+  if (n >= W) {
+    B acc = B::load_unaligned(x);
+    for (i = W; i + W <= n; i += W) acc = xsimd::max(acc, B::load_unaligned(x + i));
+    alignas(64) T lanes[W];
+    acc.store_aligned(lanes);
+    m = lanes[0];
+    for (std::size_t k = 1; k < W; ++k) m = lanes[k] > m ? lanes[k] : m;
+  }
+  for (; i < n; ++i) m = x[i] > m ? x[i] : m;
   return m;
+}
+
+/// Sum of x[0..n) with vector accumulators (no serial add chain).
+template <class T>
+T sum(const T* x, std::size_t n) {
+  using B = xsimd::batch<T>;
+  constexpr std::size_t W = B::size;
+  std::size_t i = 0;
+  B a0(T(0)), a1(T(0));
+  for (; i + 2 * W <= n; i += 2 * W) {
+    a0 += B::load_unaligned(x + i);
+    a1 += B::load_unaligned(x + i + W);
+  }
+  for (; i + W <= n; i += W) a0 += B::load_unaligned(x + i);
+  T s = xsimd::hadd(a0 + a1);
+  for (; i < n; ++i) s += x[i];
+  return s;
+}
+
+/// Sum of (x[i] - mu)^2.
+template <class T>
+T sum_sq_dev(const T* x, T mu, std::size_t n) {
+  using B = xsimd::batch<T>;
+  constexpr std::size_t W = B::size;
+  std::size_t i = 0;
+  B acc(T(0));
+  const B m(mu);
+  for (; i + W <= n; i += W) {
+    const B d = B::load_unaligned(x + i) - m;
+    acc = xsimd::fma(d, d, acc);
+  }
+  T s = xsimd::hadd(acc);
+  for (; i < n; ++i) s += (x[i] - mu) * (x[i] - mu);
+  return s;
 }
 
 }  // namespace xgrad::kernels

@@ -65,13 +65,7 @@ Moments<T> moments(const BasicTensor<T>& x, const Axes& axes, bool keepdims) {
   kernels::for_each_run(xs, red, [&](std::size_t xo, std::size_t oo, std::size_t len, bool ir) {
     const T* p = px + xo;
     if (ir) {
-      const T mu = m[oo];
-      T acc = 0;
-      for (std::size_t j = 0; j < len; ++j) {
-        const T d = p[j] - mu;
-        acc += d * d;
-      }
-      v[oo] += acc;
+      v[oo] += kernels::sum_sq_dev(p, m[oo], len);
     } else {
       const T* pm = m + oo;
       T* pv = v + oo;

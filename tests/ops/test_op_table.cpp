@@ -348,6 +348,11 @@ std::vector<OpCase> op_table() {
   t.push_back(row("moments.variance NHWC axes {0,1,2} keepdims",
                   [](auto& in) { return moments(in[0], {0, 1, 2}, true).variance; }, {{2, 3, 2, 4}},
                   {any}, [](const Arrs& a) { return ref_variance(a[0], {0, 1, 2}, true); }));
+  t.push_back(row("reduce_sum wide last axis", [](auto& in) { return reduce_sum(in[0], {-1}); },
+                  {{3, 37}}, {any}, [](const Arrs& a) { return ref_reduce(a[0], {-1}, false, false); }));
+  t.push_back(row("moments.variance wide last axis",
+                  [](auto& in) { return moments(in[0], {-1}).variance; }, {{3, 37}}, {any},
+                  [](const Arrs& a) { return ref_variance(a[0], {-1}, false); }));
   t.push_back(row("moments both outputs",
                   [](auto& in) {
                     auto m = moments(in[0], {0, 1, 2});
