@@ -1,0 +1,162 @@
+#include "xgrad/ops/activation.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "kernels/vmath.hpp"
+#include "xgrad/autograd/function.hpp"
+
+namespace xgrad {
+
+template <class T>
+BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
+  const auto& xv = x.value();
+  xt::xarray<T> out = xt::xarray<T>::from_shape(xv.shape());
+  const T* p = xv.data();
+  T* o = out.data();
+  const std::size_t n = xv.size();
+  // e^-|x| never overflows; sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) otherwise.
+  kernels::sigmoid(p, o, n);
+  return make_op("sigmoid", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
+    xt::xarray<T> gx = xt::xarray<T>::from_shape(y.shape());
+    const T* pg = g.data();
+    const T* py = y.data();
+    T* o = gx.data();
+    const std::size_t n = y.size();
+    for (std::size_t i = 0; i < n; ++i) o[i] = pg[i] * py[i] * (T(1) - py[i]);
+    grads.set(0, std::move(gx));
+  });
+}
+
+template <class T>
+BasicTensor<T> relu(const BasicTensor<T>& x) {
+  const auto& xv = x.value();
+  xt::xarray<T> out = xt::xarray<T>::from_shape(xv.shape());
+  const T* p = xv.data();
+  T* o = out.data();
+  const std::size_t n = xv.size();
+  for (std::size_t i = 0; i < n; ++i) o[i] = p[i] > T(0) ? p[i] : T(0);
+  return make_op("relu", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
+    // y > 0 exactly where x > 0 (subgradient 0 at x = 0, as in TensorFlow).
+    xt::xarray<T> gx = xt::xarray<T>::from_shape(y.shape());
+    const T* pg = g.data();
+    const T* py = y.data();
+    T* o = gx.data();
+    const std::size_t n = y.size();
+    for (std::size_t i = 0; i < n; ++i) o[i] = py[i] > T(0) ? pg[i] : T(0);
+    grads.set(0, std::move(gx));
+  });
+}
+
+template <class T>
+BasicTensor<T> tanh(const BasicTensor<T>& x) {
+  const auto& xv = x.value();
+  xt::xarray<T> out = xt::xarray<T>::from_shape(xv.shape());
+  const T* p = xv.data();
+  T* o = out.data();
+  const std::size_t n = xv.size();
+  kernels::tanh(p, o, n);
+  return make_op("tanh", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
+    xt::xarray<T> gx = xt::xarray<T>::from_shape(y.shape());
+    const T* pg = g.data();
+    const T* py = y.data();
+    T* o = gx.data();
+    const std::size_t n = y.size();
+    for (std::size_t i = 0; i < n; ++i) o[i] = pg[i] * (T(1) - py[i] * py[i]);
+    grads.set(0, std::move(gx));
+  });
+}
+
+namespace {
+
+/// Rows x classes view of a tensor reduced over its last axis; throws for 0-d input.
+template <class T>
+void last_axis_dims(const char* op, const xt::xarray<T>& v, std::size_t& rows, std::size_t& cols) {
+  if (v.dimension() == 0) {
+    throw std::invalid_argument(std::string(op) + ": expected at least 1-D input, got shape " +
+                                to_string(to_shape(v.shape())));
+  }
+  cols = v.shape()[v.dimension() - 1];
+  rows = cols == 0 ? 0 : v.size() / cols;
+}
+
+}  // namespace
+
+template <class T>
+BasicTensor<T> softmax(const BasicTensor<T>& x) {
+  const auto& xv = x.value();
+  std::size_t rows = 0, c = 0;
+  last_axis_dims("softmax", xv, rows, c);
+  xt::xarray<T> out = xt::xarray<T>::from_shape(xv.shape());
+  const T* p = xv.data();
+  T* o = out.data();
+  for (std::size_t r = 0; r < rows; ++r) {
+    const T* pr = p + r * c;
+    T* orow = o + r * c;
+    const T s = kernels::exp_shift_sum(pr, kernels::max(pr, c), orow, c);
+    const T inv = T(1) / s;
+    for (std::size_t j = 0; j < c; ++j) orow[j] *= inv;
+  }
+  return make_op("softmax", std::move(out), {x},
+                 [rows, c](const auto& g, const auto& y, auto& grads) {
+                   xt::xarray<T> gx = xt::xarray<T>::from_shape(y.shape());
+                   const T* pg = g.data();
+                   const T* py = y.data();
+                   T* o = gx.data();
+                   for (std::size_t r = 0; r < rows; ++r) {
+                     const T* gr = pg + r * c;
+                     const T* yr = py + r * c;
+                     T* orow = o + r * c;
+                     T dot = 0;
+                     for (std::size_t j = 0; j < c; ++j) dot += gr[j] * yr[j];
+                     for (std::size_t j = 0; j < c; ++j) orow[j] = yr[j] * (gr[j] - dot);
+                   }
+                   grads.set(0, std::move(gx));
+                 });
+}
+
+template <class T>
+BasicTensor<T> log_softmax(const BasicTensor<T>& x) {
+  const auto& xv = x.value();
+  std::size_t rows = 0, c = 0;
+  last_axis_dims("log_softmax", xv, rows, c);
+  xt::xarray<T> out = xt::xarray<T>::from_shape(xv.shape());
+  const T* p = xv.data();
+  T* o = out.data();
+  for (std::size_t r = 0; r < rows; ++r) {
+    const T* pr = p + r * c;
+    T* orow = o + r * c;
+    const T m = kernels::max(pr, c);
+    const T lse = m + std::log(kernels::exp_shift_sum(pr, m, c));
+    for (std::size_t j = 0; j < c; ++j) orow[j] = pr[j] - lse;
+  }
+  return make_op("log_softmax", std::move(out), {x},
+                 [rows, c](const auto& g, const auto& y, auto& grads) {
+                   xt::xarray<T> gx = xt::xarray<T>::from_shape(y.shape());
+                   const T* pg = g.data();
+                   const T* py = y.data();
+                   T* o = gx.data();
+                   for (std::size_t r = 0; r < rows; ++r) {
+                     const T* gr = pg + r * c;
+                     const T* yr = py + r * c;
+                     T* orow = o + r * c;
+                     T s = 0;
+                     for (std::size_t j = 0; j < c; ++j) s += gr[j];
+                     kernels::exp(yr, orow, c);  // softmax = e^y
+                     for (std::size_t j = 0; j < c; ++j) orow[j] = gr[j] - orow[j] * s;
+                   }
+                   grads.set(0, std::move(gx));
+                 });
+}
+
+#define XGRAD_INSTANTIATE(T)                                 \
+  template BasicTensor<T> sigmoid(const BasicTensor<T>&);    \
+  template BasicTensor<T> relu(const BasicTensor<T>&);       \
+  template BasicTensor<T> tanh(const BasicTensor<T>&);       \
+  template BasicTensor<T> softmax(const BasicTensor<T>&);    \
+  template BasicTensor<T> log_softmax(const BasicTensor<T>&);
+XGRAD_INSTANTIATE(float)
+XGRAD_INSTANTIATE(double)
+
+}  // namespace xgrad

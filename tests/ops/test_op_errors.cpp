@@ -1,0 +1,112 @@
+// Every op given incompatible shapes or bad axes throws std::invalid_argument whose message
+// names the op and the shapes involved.
+#include "support/test_utils.hpp"
+
+using namespace xgrad;
+using Catch::Matchers::Contains;
+
+namespace {
+
+Tensor64 t(const Shape& s) { return Tensor64::zeros(s); }
+
+}  // namespace
+
+#define REQUIRE_INVALID(expr, ...)                                                   \
+  do {                                                                               \
+    REQUIRE_THROWS_AS(expr, std::invalid_argument);                                  \
+    REQUIRE_THROWS_WITH(expr, __VA_ARGS__);                                          \
+  } while (0)
+
+TEST_CASE("errors: broadcasting binary ops name the op and both shapes", "[ops][errors]") {
+  auto a = t({2, 3});
+  auto b = t({4});
+  REQUIRE_INVALID(add(a, b), Contains("add") && Contains("[2, 3]") && Contains("[4]"));
+  REQUIRE_INVALID(sub(a, b), Contains("sub") && Contains("[2, 3]") && Contains("[4]"));
+  REQUIRE_INVALID(mul(a, b), Contains("mul") && Contains("[2, 3]") && Contains("[4]"));
+  REQUIRE_INVALID(div(a, b), Contains("div") && Contains("[2, 3]") && Contains("[4]"));
+  REQUIRE_INVALID(a + t({3, 3}), Contains("add") && Contains("[2, 3]") && Contains("[3, 3]"));
+}
+
+TEST_CASE("errors: last-axis ops reject 0-d input", "[ops][errors]") {
+  auto s = Tensor64::scalar(1.0);
+  REQUIRE_INVALID(softmax(s), Contains("softmax") && Contains("[]"));
+  REQUIRE_INVALID(log_softmax(s), Contains("log_softmax") && Contains("[]"));
+}
+
+TEST_CASE("errors: reductions reject bad axes", "[ops][errors]") {
+  auto x = t({2, 3});
+  REQUIRE_INVALID(reduce_sum(x, {2}), Contains("reduce_sum") && Contains("axis 2") &&
+                                          Contains("[2, 3]"));
+  REQUIRE_INVALID(reduce_sum(x, {-3}), Contains("reduce_sum") && Contains("axis -3") &&
+                                           Contains("[2, 3]"));
+  REQUIRE_INVALID(reduce_mean(x, {5}), Contains("reduce_mean") && Contains("[2, 3]"));
+  REQUIRE_INVALID(reduce_mean(x, {1, -1}), Contains("reduce_mean") && Contains("repeated") &&
+                                               Contains("[2, 3]"));
+  REQUIRE_INVALID(moments(x, {3}), Contains("moments") && Contains("[2, 3]"));
+  REQUIRE_INVALID(moments(x, {0, 0}), Contains("moments") && Contains("[2, 3]"));
+  REQUIRE_INVALID(argmax(x, 2), Contains("argmax") && Contains("axis 2") && Contains("[2, 3]"));
+  REQUIRE_INVALID(argmax(Tensor64::scalar(1.0)), Contains("argmax") && Contains("[]"));
+}
+
+TEST_CASE("errors: batch_normalization names the bad parameter and both shapes", "[ops][errors]") {
+  auto x = t({2, 4});
+  auto ok = t({4});
+  auto bad = t({3});
+  Tensor64 none;
+  REQUIRE_THROWS_WITH(batch_normalization(x, bad, ok, ok, ok, 1e-3),
+                      Contains("batch_normalization: mean shape [3] does not broadcast against "
+                               "x shape [2, 4]"));
+  REQUIRE_INVALID(batch_normalization(x, ok, bad, none, none, 1e-3),
+                  Contains("batch_normalization") && Contains("variance shape [3]") &&
+                      Contains("[2, 4]"));
+  REQUIRE_INVALID(batch_normalization(x, ok, ok, bad, none, 1e-3),
+                  Contains("batch_normalization") && Contains("offset shape [3]") &&
+                      Contains("[2, 4]"));
+  REQUIRE_INVALID(batch_normalization(x, ok, ok, none, bad, 1e-3),
+                  Contains("batch_normalization") && Contains("scale shape [3]") &&
+                      Contains("[2, 4]"));
+  // More dimensions than x.
+  REQUIRE_INVALID(batch_normalization(x, t({1, 2, 4}), ok, none, none, 1e-3),
+                  Contains("batch_normalization") && Contains("[1, 2, 4]") && Contains("[2, 4]"));
+  // NHWC with a parameter of the wrong channel count.
+  REQUIRE_INVALID(batch_normalization(t({2, 3, 3, 5}), t({1, 1, 1, 4}), t({5}), none, none, 1e-3),
+                  Contains("batch_normalization") && Contains("[1, 1, 1, 4]") &&
+                      Contains("[2, 3, 3, 5]"));
+  REQUIRE_INVALID(batch_normalization(x, none, ok, none, none, 1e-3),
+                  Contains("batch_normalization"));
+}
+
+TEST_CASE("errors: losses need labels and logits of the same shape", "[ops][errors]") {
+  REQUIRE_INVALID(softmax_cross_entropy_with_logits(t({2, 3}), t({2, 4})),
+                  Contains("softmax_cross_entropy_with_logits") && Contains("[2, 3]") &&
+                      Contains("[2, 4]"));
+  REQUIRE_INVALID(softmax_cross_entropy_with_logits(Tensor64::scalar(1), Tensor64::scalar(1)),
+                  Contains("softmax_cross_entropy_with_logits") && Contains("[]"));
+  REQUIRE_INVALID(sigmoid_cross_entropy_with_logits(t({3}), t({2, 3})),
+                  Contains("sigmoid_cross_entropy_with_logits") && Contains("[3]") &&
+                      Contains("[2, 3]"));
+}
+
+TEST_CASE("errors: shape ops", "[ops][errors]") {
+  auto x = t({2, 3});
+  REQUIRE_INVALID(reshape(x, {4, 2}), Contains("reshape") && Contains("[2, 3]") &&
+                                          Contains("[4, 2]"));
+  REQUIRE_INVALID(reshape(x, {4, -1}), Contains("reshape") && Contains("[2, 3]") &&
+                                           Contains("[4, -1]"));
+  REQUIRE_INVALID(reshape(x, {-1, -1}), Contains("reshape") && Contains("[2, 3]"));
+  REQUIRE_INVALID(reshape(x, {-2, 3}), Contains("reshape") && Contains("[2, 3]"));
+  REQUIRE_INVALID(flatten(Tensor64::scalar(1)), Contains("flatten") && Contains("[]"));
+  REQUIRE_INVALID(transpose(x, {0}), Contains("transpose") && Contains("[0]") &&
+                                         Contains("[2, 3]"));
+  REQUIRE_INVALID(transpose(x, {0, 0}), Contains("transpose") && Contains("[2, 3]"));
+  REQUIRE_INVALID(transpose(x, {0, 2}), Contains("transpose") && Contains("[2, 3]"));
+}
+
+TEST_CASE("errors: matmul", "[ops][errors]") {
+  REQUIRE_INVALID(matmul(t({2, 3}), t({4, 5})), Contains("matmul") && Contains("[2, 3]") &&
+                                                    Contains("[4, 5]"));
+  REQUIRE_INVALID(matmul(t({2, 3}), t({2, 5}), false, true),
+                  Contains("matmul") && Contains("[2, 3]") && Contains("[2, 5]"));
+  REQUIRE_INVALID(matmul(t({2, 3, 1}), t({3, 5})), Contains("matmul") && Contains("[2, 3, 1]") &&
+                                                       Contains("[3, 5]"));
+}

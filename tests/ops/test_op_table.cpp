@@ -1,0 +1,500 @@
+// One table of op cases (minitorch style). Every row is checked the same way:
+//   1. the float64 forward against an independent reference (naive loops / literals),
+//   2. gradcheck in float64 (error < 1e-6),
+//   3. the float32 forward against the float64 one.
+// Adding an op is adding a row.
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <xtensor/xio.hpp>
+
+#include "support/test_utils.hpp"
+
+using namespace xgrad;
+
+namespace {
+
+using Arr = xt::xarray<double>;
+using Arrs = std::vector<Arr>;
+
+// ---------- independent naive references ----------------------------------------------------
+
+Shape shape_of(const Arr& a) { return to_shape(a.shape()); }
+
+std::vector<std::size_t> unravel(std::size_t flat, const Shape& s) {
+  std::vector<std::size_t> idx(s.size());
+  for (std::size_t i = s.size(); i-- > 0;) {
+    idx[i] = flat % s[i];
+    flat /= s[i];
+  }
+  return idx;
+}
+
+// Element of `a` seen through NumPy broadcasting at output index `idx`.
+double at_bcast(const Arr& a, const std::vector<std::size_t>& idx) {
+  const Shape s = shape_of(a);
+  std::size_t off = 0, stride = 1;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const std::size_t ai = s.size() - 1 - i;
+    const std::size_t oi = idx.size() - 1 - i;
+    const std::size_t k = s[ai] == 1 ? 0 : idx[oi];
+    off += k * stride;
+    stride *= s[ai];
+  }
+  return a.data()[off];
+}
+
+Shape bcast_shape(const Shape& a, const Shape& b) {
+  Shape out(std::max(a.size(), b.size()), 1);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    std::size_t da = i < a.size() ? a[a.size() - 1 - i] : 1;
+    std::size_t db = i < b.size() ? b[b.size() - 1 - i] : 1;
+    out[out.size() - 1 - i] = std::max(da, db);
+  }
+  return out;
+}
+
+template <class F>
+Arr ref_binary(const Arr& a, const Arr& b, F f) {
+  Arr out = Arr::from_shape(bcast_shape(shape_of(a), shape_of(b)));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto idx = unravel(i, shape_of(out));
+    out.data()[i] = f(at_bcast(a, idx), at_bcast(b, idx));
+  }
+  return out;
+}
+
+template <class F>
+Arr ref_unary(const Arr& a, F f) {
+  Arr out = Arr::from_shape(a.shape());
+  for (std::size_t i = 0; i < a.size(); ++i) out.data()[i] = f(a.data()[i]);
+  return out;
+}
+
+// Sum (or mean) over `axes` (empty = all), naive: each element added to its output slot.
+Arr ref_reduce(const Arr& a, std::vector<int> axes, bool keepdims, bool mean) {
+  const Shape s = shape_of(a);
+  std::vector<bool> red(s.size(), axes.empty());
+  for (int ax : axes) red[ax < 0 ? ax + int(s.size()) : ax] = true;
+  Shape keep, outs;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (!red[i]) keep.push_back(s[i]);
+    if (!red[i]) outs.push_back(s[i]);
+    else if (keepdims) outs.push_back(1);
+  }
+  Arr out = Arr::from_shape(outs);
+  out.fill(0.0);
+  std::size_t cnt = 1;
+  for (std::size_t i = 0; i < s.size(); ++i) cnt *= red[i] ? s[i] : 1;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto idx = unravel(i, s);
+    std::size_t off = 0;
+    for (std::size_t d = 0; d < s.size(); ++d) {
+      if (!red[d]) off = off * s[d] + idx[d];
+    }
+    out.data()[off] += a.data()[i] / (mean ? double(cnt) : 1.0);
+  }
+  return out;
+}
+
+// Biased variance: mean of squared deviations, naive two-pass.
+Arr ref_variance(const Arr& a, std::vector<int> axes, bool keepdims) {
+  Arr m = ref_reduce(a, axes, true, true);
+  Arr sq = ref_binary(a, m, [](double x, double mu) { return (x - mu) * (x - mu); });
+  return ref_reduce(sq, axes, keepdims, true);
+}
+
+// Row-wise over the last axis.
+template <class F>
+Arr ref_rows(const Arr& a, F f) {
+  Arr out = Arr::from_shape(a.shape());
+  const std::size_t c = a.shape().back();
+  for (std::size_t r = 0; r < a.size() / c; ++r) {
+    std::vector<double> row(a.data() + r * c, a.data() + (r + 1) * c);
+    std::vector<double> y = f(row);
+    std::copy(y.begin(), y.end(), out.data() + r * c);
+  }
+  return out;
+}
+
+std::vector<double> ref_softmax_row(const std::vector<double>& x) {
+  double s = 0;
+  for (double v : x) s += std::exp(v);
+  std::vector<double> y;
+  for (double v : x) y.push_back(std::exp(v) / s);
+  return y;
+}
+
+std::vector<double> ref_log_softmax_row(const std::vector<double>& x) {
+  double s = 0;
+  for (double v : x) s += std::exp(v);
+  std::vector<double> y;
+  for (double v : x) y.push_back(v - std::log(s));
+  return y;
+}
+
+Arr ref_softmax_ce(const Arr& z, const Arr& x) {
+  const std::size_t c = x.shape().back();
+  Shape os = shape_of(x);
+  os.pop_back();
+  Arr out = Arr::from_shape(os);
+  for (std::size_t r = 0; r < x.size() / c; ++r) {
+    double s = 0;
+    for (std::size_t j = 0; j < c; ++j) s += std::exp(x.data()[r * c + j]);
+    double loss = 0;
+    for (std::size_t j = 0; j < c; ++j) {
+      loss -= z.data()[r * c + j] * std::log(std::exp(x.data()[r * c + j]) / s);
+    }
+    out.data()[r] = loss;
+  }
+  return out;
+}
+
+Arr ref_matmul(const Arr& a, const Arr& b, bool ta, bool tb) {
+  const std::size_t m = ta ? a.shape()[1] : a.shape()[0];
+  const std::size_t k = ta ? a.shape()[0] : a.shape()[1];
+  const std::size_t n = tb ? b.shape()[0] : b.shape()[1];
+  Arr out = Arr::from_shape({m, n});
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      double s = 0;
+      for (std::size_t p = 0; p < k; ++p) {
+        s += (ta ? a(p, i) : a(i, p)) * (tb ? b(j, p) : b(p, j));
+      }
+      out(i, j) = s;
+    }
+  }
+  return out;
+}
+
+Arr ref_transpose(const Arr& a, std::vector<std::size_t> perm) {
+  const Shape s = shape_of(a);
+  if (perm.empty()) {
+    for (std::size_t i = s.size(); i-- > 0;) perm.push_back(i);
+  }
+  Shape os;
+  for (auto p : perm) os.push_back(s[p]);
+  Arr out = Arr::from_shape(os);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto oidx = unravel(i, os);
+    std::vector<std::size_t> iidx(s.size());
+    for (std::size_t d = 0; d < perm.size(); ++d) iidx[perm[d]] = oidx[d];
+    std::size_t off = 0;
+    for (std::size_t d = 0; d < s.size(); ++d) off = off * s[d] + iidx[d];
+    out.data()[i] = a.data()[off];
+  }
+  return out;
+}
+
+Arr with_shape(const Arr& a, const Shape& s) {
+  Arr out = Arr::from_shape(s);
+  std::copy(a.begin(), a.end(), out.begin());
+  return out;
+}
+
+Arr ref_batchnorm(const Arr& x, const Arr& m, const Arr& v, const Arr* o, const Arr* s,
+                  double eps) {
+  Arr out = Arr::from_shape(x.shape());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    auto idx = unravel(i, shape_of(x));
+    double y = (x.data()[i] - at_bcast(m, idx)) / std::sqrt(at_bcast(v, idx) + eps);
+    if (s) y *= at_bcast(*s, idx);
+    if (o) y += at_bcast(*o, idx);
+    out.data()[i] = y;
+  }
+  return out;
+}
+
+// ---------- the table ------------------------------------------------------------------------
+
+struct Domain {
+  double lo = -2, hi = 2;
+  bool away_from_zero = false;  // |x| >= 0.1 (relu kink, division)
+};
+
+struct OpCase {
+  std::string name;
+  std::function<Tensor64(const std::vector<Tensor64>&)> f64;
+  std::function<Tensor(const std::vector<Tensor>&)> f32;
+  std::vector<Shape> shapes;
+  std::vector<Domain> domains;  // one per input, or a single one for all
+  std::function<Arr(const Arrs&)> reference;
+};
+
+// `f` is a generic lambda, run both in float64 and in float32.
+template <class F>
+OpCase row(std::string name, F f, std::vector<Shape> shapes, std::vector<Domain> domains,
+           std::function<Arr(const Arrs&)> ref) {
+  return OpCase{std::move(name),
+                [f](const std::vector<Tensor64>& in) { return f(in); },
+                [f](const std::vector<Tensor>& in) { return f(in); },
+                std::move(shapes),
+                std::move(domains),
+                std::move(ref)};
+}
+
+const Domain any{};
+const Domain positive{0.5, 2.0};
+const Domain nonzero{-2, 2, true};
+const Domain prob{0.0, 1.0};
+
+std::vector<OpCase> op_table() {
+  auto plus = [](double x, double y) { return x + y; };
+  auto minus = [](double x, double y) { return x - y; };
+  auto times = [](double x, double y) { return x * y; };
+  auto over = [](double x, double y) { return x / y; };
+  constexpr double eps = 1e-3;
+  std::vector<OpCase> t;
+  // elementwise, with broadcasting
+  t.push_back(row("add", [](auto& in) { return add(in[0], in[1]); }, {{2, 3}, {2, 3}}, {any},
+                  [=](const Arrs& a) { return ref_binary(a[0], a[1], plus); }));
+  t.push_back(row("add [2,3]+[3]", [](auto& in) { return in[0] + in[1]; }, {{2, 3}, {3}}, {any},
+                  [=](const Arrs& a) { return ref_binary(a[0], a[1], plus); }));
+  t.push_back(row("add [2,1]+[1,3]", [](auto& in) { return in[0] + in[1]; }, {{2, 1}, {1, 3}},
+                  {any}, [=](const Arrs& a) { return ref_binary(a[0], a[1], plus); }));
+  t.push_back(row("sub [3]-[2,3]", [](auto& in) { return sub(in[0], in[1]); }, {{3}, {2, 3}},
+                  {any}, [=](const Arrs& a) { return ref_binary(a[0], a[1], minus); }));
+  t.push_back(row("sub scalar", [](auto& in) { return in[0] - in[1]; }, {{2, 3}, {}}, {any},
+                  [=](const Arrs& a) { return ref_binary(a[0], a[1], minus); }));
+  t.push_back(row("mul", [](auto& in) { return mul(in[0], in[1]); }, {{2, 3}, {2, 3}}, {any},
+                  [=](const Arrs& a) { return ref_binary(a[0], a[1], times); }));
+  t.push_back(row("mul [2,1]*[1,3]", [](auto& in) { return in[0] * in[1]; }, {{2, 1}, {1, 3}},
+                  {any}, [=](const Arrs& a) { return ref_binary(a[0], a[1], times); }));
+  t.push_back(row("mul [2,3,4]*[3,1]", [](auto& in) { return in[0] * in[1]; },
+                  {{2, 3, 4}, {3, 1}}, {any},
+                  [=](const Arrs& a) { return ref_binary(a[0], a[1], times); }));
+  t.push_back(row("div", [](auto& in) { return div(in[0], in[1]); }, {{2, 3}, {2, 3}},
+                  {any, positive}, [=](const Arrs& a) { return ref_binary(a[0], a[1], over); }));
+  t.push_back(row("div [2,3]/[3]", [](auto& in) { return in[0] / in[1]; }, {{2, 3}, {3}},
+                  {any, nonzero}, [=](const Arrs& a) { return ref_binary(a[0], a[1], over); }));
+  t.push_back(row("neg", [](auto& in) { return -in[0]; }, {{2, 3}}, {any},
+                  [](const Arrs& a) { return ref_unary(a[0], [](double x) { return -x; }); }));
+  t.push_back(row("exp", [](auto& in) { return exp(in[0]); }, {{2, 3}}, {any}, [](const Arrs& a) {
+    return ref_unary(a[0], [](double x) { return std::exp(x); });
+  }));
+  t.push_back(row("log", [](auto& in) { return log(in[0]); }, {{2, 3}}, {positive},
+                  [](const Arrs& a) { return ref_unary(a[0], [](double x) { return std::log(x); }); }));
+  t.push_back(row("sqrt", [](auto& in) { return sqrt(in[0]); }, {{2, 3}}, {positive},
+                  [](const Arrs& a) { return ref_unary(a[0], [](double x) { return std::sqrt(x); }); }));
+  // activations
+  t.push_back(row("sigmoid", [](auto& in) { return sigmoid(in[0]); }, {{3, 4}}, {{-6, 6}},
+                  [](const Arrs& a) {
+                    return ref_unary(a[0], [](double x) { return 1 / (1 + std::exp(-x)); });
+                  }));
+  t.push_back(row("relu", [](auto& in) { return relu(in[0]); }, {{3, 4}}, {nonzero},
+                  [](const Arrs& a) { return ref_unary(a[0], [](double x) { return x > 0 ? x : 0; }); }));
+  t.push_back(row("tanh", [](auto& in) { return tanh(in[0]); }, {{3, 4}}, {any}, [](const Arrs& a) {
+    return ref_unary(a[0], [](double x) { return (std::exp(2 * x) - 1) / (std::exp(2 * x) + 1); });
+  }));
+  t.push_back(row("softmax", [](auto& in) { return softmax(in[0]); }, {{3, 5}}, {any},
+                  [](const Arrs& a) { return ref_rows(a[0], ref_softmax_row); }));
+  t.push_back(row("softmax 3-D", [](auto& in) { return softmax(in[0]); }, {{2, 2, 4}}, {any},
+                  [](const Arrs& a) { return ref_rows(a[0], ref_softmax_row); }));
+  t.push_back(row("log_softmax", [](auto& in) { return log_softmax(in[0]); }, {{3, 5}}, {any},
+                  [](const Arrs& a) { return ref_rows(a[0], ref_log_softmax_row); }));
+  // wide rows: exercise both the SIMD body and the scalar tail of the vectorised kernels
+  t.push_back(row("sigmoid wide", [](auto& in) { return sigmoid(in[0]); }, {{3, 37}}, {{-30, 30}},
+                  [](const Arrs& a) {
+                    return ref_unary(a[0], [](double x) { return 1 / (1 + std::exp(-x)); });
+                  }));
+  t.push_back(row("tanh wide", [](auto& in) { return tanh(in[0]); }, {{3, 37}}, {{-5, 5}},
+                  [](const Arrs& a) { return ref_unary(a[0], [](double x) { return std::tanh(x); }); }));
+  t.push_back(row("softmax wide", [](auto& in) { return softmax(in[0]); }, {{3, 37}}, {{-5, 5}},
+                  [](const Arrs& a) { return ref_rows(a[0], ref_softmax_row); }));
+  t.push_back(row("log_softmax wide", [](auto& in) { return log_softmax(in[0]); }, {{3, 37}},
+                  {{-5, 5}}, [](const Arrs& a) { return ref_rows(a[0], ref_log_softmax_row); }));
+  // reductions
+  for (auto keep : {false, true}) {
+    const std::string k = keep ? " keepdims" : "";
+    for (std::vector<int> axes : std::vector<std::vector<int>>{{}, {0}, {1}, {-1}, {0, 2}, {1, 2}}) {
+      std::string ax = "[";
+      for (int a : axes) ax += std::to_string(a) + " ";
+      ax += "]";
+      t.push_back(row("reduce_sum " + ax + k,
+                      [axes, keep](auto& in) { return reduce_sum(in[0], axes, keep); },
+                      {{2, 3, 4}}, {any},
+                      [axes, keep](const Arrs& a) { return ref_reduce(a[0], axes, keep, false); }));
+      t.push_back(row("reduce_mean " + ax + k,
+                      [axes, keep](auto& in) { return reduce_mean(in[0], axes, keep); },
+                      {{2, 3, 4}}, {any},
+                      [axes, keep](const Arrs& a) { return ref_reduce(a[0], axes, keep, true); }));
+      t.push_back(row("moments.mean " + ax + k,
+                      [axes, keep](auto& in) { return moments(in[0], axes, keep).mean; },
+                      {{2, 3, 4}}, {any},
+                      [axes, keep](const Arrs& a) { return ref_reduce(a[0], axes, keep, true); }));
+      t.push_back(row("moments.variance " + ax + k,
+                      [axes, keep](auto& in) { return moments(in[0], axes, keep).variance; },
+                      {{2, 3, 4}}, {any},
+                      [axes, keep](const Arrs& a) { return ref_variance(a[0], axes, keep); }));
+    }
+  }
+  // size-1 dims and 0-d inputs (the run-merging reduction kernel's edge cases)
+  t.push_back(row("reduce_sum [2,1,3,1] axes {1,2}", [](auto& in) { return reduce_sum(in[0], {1, 2}); },
+                  {{2, 1, 3, 1}}, {any}, [](const Arrs& a) { return ref_reduce(a[0], {1, 2}, false, false); }));
+  t.push_back(row("reduce_sum [2,1,3,1] axes {0,3} keepdims",
+                  [](auto& in) { return reduce_sum(in[0], {0, 3}, true); }, {{2, 1, 3, 1}}, {any},
+                  [](const Arrs& a) { return ref_reduce(a[0], {0, 3}, true, false); }));
+  t.push_back(row("reduce_mean [1,4,1] axis 0", [](auto& in) { return reduce_mean(in[0], {0}); },
+                  {{1, 4, 1}}, {any}, [](const Arrs& a) { return ref_reduce(a[0], {0}, false, true); }));
+  t.push_back(row("reduce_mean 4-D axes {0,2}", [](auto& in) { return reduce_mean(in[0], {0, 2}); },
+                  {{2, 3, 2, 3}}, {any}, [](const Arrs& a) { return ref_reduce(a[0], {0, 2}, false, true); }));
+  t.push_back(row("reduce_sum 0-d", [](auto& in) { return reduce_sum(in[0]); }, {{}}, {any},
+                  [](const Arrs& a) { return ref_reduce(a[0], {}, false, false); }));
+  t.push_back(row("moments.variance [2,1,3] axes {0,1}",
+                  [](auto& in) { return moments(in[0], {0, 1}).variance; }, {{2, 1, 3}}, {any},
+                  [](const Arrs& a) { return ref_variance(a[0], {0, 1}, false); }));
+  t.push_back(row("moments.variance NHWC axes {0,1,2} keepdims",
+                  [](auto& in) { return moments(in[0], {0, 1, 2}, true).variance; }, {{2, 3, 2, 4}},
+                  {any}, [](const Arrs& a) { return ref_variance(a[0], {0, 1, 2}, true); }));
+  t.push_back(row("reduce_sum wide last axis", [](auto& in) { return reduce_sum(in[0], {-1}); },
+                  {{3, 37}}, {any}, [](const Arrs& a) { return ref_reduce(a[0], {-1}, false, false); }));
+  t.push_back(row("moments.variance wide last axis",
+                  [](auto& in) { return moments(in[0], {-1}).variance; }, {{3, 37}}, {any},
+                  [](const Arrs& a) { return ref_variance(a[0], {-1}, false); }));
+  t.push_back(row("moments both outputs",
+                  [](auto& in) {
+                    auto m = moments(in[0], {0, 1, 2});
+                    return m.mean * m.variance + m.variance;
+                  },
+                  {{2, 3, 2, 4}}, {any}, [](const Arrs& a) {
+                    Arr m = ref_reduce(a[0], {0, 1, 2}, false, true);
+                    Arr v = ref_variance(a[0], {0, 1, 2}, false);
+                    return ref_binary(ref_binary(m, v, [](double x, double y) { return x * y; }), v,
+                                      [](double x, double y) { return x + y; });
+                  }));
+  // batch normalization
+  t.push_back(row("batch_normalization [N,F]",
+                  [](auto& in) { return batch_normalization(in[0], in[1], in[2], in[3], in[4], eps); },
+                  {{4, 3}, {3}, {3}, {3}, {3}}, {any, any, positive, any, any},
+                  [=](const Arrs& a) { return ref_batchnorm(a[0], a[1], a[2], &a[3], &a[4], eps); }));
+  t.push_back(row("batch_normalization [N,F] no offset/scale",
+                  [](auto& in) {
+                    using Tn = std::decay_t<decltype(in[0])>;
+                    return batch_normalization(in[0], in[1], in[2], Tn(), Tn(), eps);
+                  },
+                  {{4, 3}, {3}, {3}}, {any, any, positive},
+                  [=](const Arrs& a) { return ref_batchnorm(a[0], a[1], a[2], nullptr, nullptr, eps); }));
+  t.push_back(row("batch_normalization NHWC",
+                  [](auto& in) { return batch_normalization(in[0], in[1], in[2], in[3], in[4], eps); },
+                  {{2, 3, 2, 4}, {4}, {4}, {4}, {4}}, {any, any, positive, any, any},
+                  [=](const Arrs& a) { return ref_batchnorm(a[0], a[1], a[2], &a[3], &a[4], eps); }));
+  t.push_back(row("batch_normalization NHWC keepdims params, scale only",
+                  [](auto& in) {
+                    using Tn = std::decay_t<decltype(in[0])>;
+                    return batch_normalization(in[0], in[1], in[2], Tn(), in[3], eps);
+                  },
+                  {{2, 2, 3, 4}, {1, 1, 1, 4}, {1, 1, 1, 4}, {1, 1, 1, 4}}, {any, any, positive, any},
+                  [=](const Arrs& a) { return ref_batchnorm(a[0], a[1], a[2], nullptr, &a[3], eps); }));
+  t.push_back(row("batch_normalization non-channel params [N,F] with [N,1]",
+                  [](auto& in) { return batch_normalization(in[0], in[1], in[2], in[3], in[4], eps); },
+                  {{4, 3}, {4, 1}, {4, 1}, {}, {1, 3}}, {any, any, positive, any, any},
+                  [=](const Arrs& a) { return ref_batchnorm(a[0], a[1], a[2], &a[3], &a[4], eps); }));
+  t.push_back(row("batch_normalization with moments",
+                  [](auto& in) {
+                    auto m = moments(in[0], {0});
+                    return batch_normalization(in[0], m.mean, m.variance, in[1], in[2], eps);
+                  },
+                  {{5, 3}, {3}, {3}}, {any}, [=](const Arrs& a) {
+                    Arr m = ref_reduce(a[0], {0}, false, true);
+                    Arr v = ref_variance(a[0], {0}, false);
+                    return ref_batchnorm(a[0], m, v, &a[1], &a[2], eps);
+                  }));
+  // losses
+  t.push_back(row("softmax_cross_entropy_with_logits",
+                  [](auto& in) { return softmax_cross_entropy_with_logits(in[0], in[1]); },
+                  {{3, 4}, {3, 4}}, {prob, any},
+                  [](const Arrs& a) { return ref_softmax_ce(a[0], a[1]); }));
+  t.push_back(row("softmax_cross_entropy_with_logits 3-D",
+                  [](auto& in) { return softmax_cross_entropy_with_logits(in[0], in[1]); },
+                  {{2, 2, 3}, {2, 2, 3}}, {prob, any},
+                  [](const Arrs& a) { return ref_softmax_ce(a[0], a[1]); }));
+  t.push_back(row("sigmoid_cross_entropy_with_logits",
+                  [](auto& in) { return sigmoid_cross_entropy_with_logits(in[0], in[1]); },
+                  {{3, 4}, {3, 4}}, {prob, {-4, 4}}, [](const Arrs& a) {
+                    return ref_binary(a[0], a[1], [](double z, double x) {
+                      const double s = 1 / (1 + std::exp(-x));
+                      return -z * std::log(s) - (1 - z) * std::log(1 - s);
+                    });
+                  }));
+  t.push_back(row("softmax_cross_entropy_with_logits wide",
+                  [](auto& in) { return softmax_cross_entropy_with_logits(in[0], in[1]); },
+                  {{3, 37}, {3, 37}}, {prob, {-5, 5}},
+                  [](const Arrs& a) { return ref_softmax_ce(a[0], a[1]); }));
+  t.push_back(row("sigmoid_cross_entropy_with_logits wide",
+                  [](auto& in) { return sigmoid_cross_entropy_with_logits(in[0], in[1]); },
+                  {{3, 37}, {3, 37}}, {prob, {-8, 8}}, [](const Arrs& a) {
+                    return ref_binary(a[0], a[1], [](double z, double x) {
+                      const double s = 1 / (1 + std::exp(-x));
+                      return -z * std::log(s) - (1 - z) * std::log(1 - s);
+                    });
+                  }));
+  // shape ops
+  t.push_back(row("reshape", [](auto& in) { return reshape(in[0], {3, -1}); }, {{2, 3, 2}}, {any},
+                  [](const Arrs& a) { return with_shape(a[0], {3, 4}); }));
+  t.push_back(row("flatten", [](auto& in) { return flatten(in[0]); }, {{2, 3, 2, 2}}, {any},
+                  [](const Arrs& a) { return with_shape(a[0], {2, 12}); }));
+  t.push_back(row("transpose 2-D", [](auto& in) { return transpose(in[0]); }, {{3, 4}}, {any},
+                  [](const Arrs& a) { return ref_transpose(a[0], {}); }));
+  t.push_back(row("transpose 3-D perm", [](auto& in) { return transpose(in[0], {1, 2, 0}); },
+                  {{2, 3, 4}}, {any}, [](const Arrs& a) { return ref_transpose(a[0], {1, 2, 0}); }));
+  t.push_back(row("transpose 3-D reverse", [](auto& in) { return transpose(in[0]); },
+                  {{2, 3, 4}}, {any}, [](const Arrs& a) { return ref_transpose(a[0], {}); }));
+  t.push_back(row("transpose NHWC->NCHW", [](auto& in) { return transpose(in[0], {0, 3, 1, 2}); },
+                  {{2, 3, 2, 4}}, {any}, [](const Arrs& a) { return ref_transpose(a[0], {0, 3, 1, 2}); }));
+  t.push_back(row("reshape to 1-D", [](auto& in) { return reshape(in[0], {-1}); }, {{2, 3}}, {any},
+                  [](const Arrs& a) { return with_shape(a[0], {6}); }));
+  t.push_back(row("flatten 2-D", [](auto& in) { return flatten(in[0]); }, {{3, 4}}, {any},
+                  [](const Arrs& a) { return with_shape(a[0], {3, 4}); }));
+  // matmul, all four transpose-flag combinations
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      Shape sa = ta ? Shape{4, 3} : Shape{3, 4};
+      Shape sb = tb ? Shape{5, 4} : Shape{4, 5};
+      t.push_back(row(std::string("matmul ta=") + (ta ? "1" : "0") + " tb=" + (tb ? "1" : "0"),
+                      [ta, tb](auto& in) { return matmul(in[0], in[1], ta, tb); }, {sa, sb}, {any},
+                      [ta, tb](const Arrs& a) { return ref_matmul(a[0], a[1], ta, tb); }));
+    }
+  }
+  return t;
+}
+
+Arr draw(const Shape& s, const Domain& d, std::uint64_t seed) {
+  Arr a = test::random_array<double>(s, seed, d.lo, d.hi);
+  if (d.away_from_zero) {
+    for (auto& v : a) v = v >= 0 ? 0.1 + v : v - 0.1;
+  }
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("op table: forward vs reference, gradcheck, float32 vs float64", "[ops][table]") {
+  const auto table = op_table();
+  std::uint64_t seed = 100;
+  for (const auto& c : table) {
+    DYNAMIC_SECTION(c.name) {
+      INFO("op case: " << c.name);
+      Arrs arrays;
+      std::vector<Tensor64> in64;
+      std::vector<Tensor> in32;
+      for (std::size_t i = 0; i < c.shapes.size(); ++i) {
+        const Domain& d = c.domains.size() == 1 ? c.domains[0] : c.domains.at(i);
+        arrays.push_back(draw(c.shapes[i], d, seed++));
+        in64.emplace_back(arrays.back(), true);
+        in32.emplace_back(xt::xarray<float>(xt::cast<float>(arrays.back())), true);
+      }
+      // 1. forward against the independent reference
+      Tensor64 y = c.f64(in64);
+      Arr want = c.reference(arrays);
+      INFO("got " << y.value() << "\nwant " << want);
+      REQUIRE(test::all_close(y.value(), want, 1e-10));
+      // 2. gradients
+      REQUIRE_GRADCHECK(c.f64, in64);
+      // 3. float32 forward agrees with float64
+      Tensor y32 = c.f32(in32);
+      REQUIRE(test::all_close(y32.value(), y.value(), 1e-4));
+    }
+  }
+}
