@@ -397,11 +397,14 @@ template <class T>
 void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const T* grad_out,
                      T* grad_in, T* grad_filter) {
   const std::size_t M = g.rows(), K = g.cols(), O = g.o;
-  if (grad_in) std::fill(grad_in, grad_in + g.n * g.h * g.w * g.c, T(0));
+  const std::size_t in_size = g.n * g.h * g.w * g.c;
   if (M == 0 || O == 0 || K == 0) {
+    if (grad_in) std::fill(grad_in, grad_in + in_size, T(0));
     if (grad_filter) std::fill(grad_filter, grad_filter + K * O, T(0));
     return;
   }
+  // col2im accumulates; the pointwise case writes dX with one GEMM instead.
+  if (grad_in && !g.pointwise()) std::fill(grad_in, grad_in + in_size, T(0));
   const bool dw_t = g_tuning.dw_transposed;
   // dW^T [O, K] when transposed, else dW [K, O] directly.
   T* dw = grad_filter && dw_t ? scratch<T, 1>(O * K) : grad_filter;
