@@ -60,14 +60,15 @@ T* scratch(std::size_t n) {
 }
 
 // Runs of kw * c values (3..~700 here) are copied, zeroed or added with AVX-512 when
-// available. GCC otherwise turns short loops into memcpy/memset calls whose call overhead
-// dominates at a few floats per run, and masked 512-bit stores are slow on AMD Zen 4; so a
-// run's tail is loaded under a mask but stored full width. The stores of im2col go strictly
-// upwards, so each overhang is overwritten by the next run; the last one lands in the
-// kColSlack elements allocated past the end of the buffer. add_run (col2im) cannot overwrite:
-// its tail reads the destination full width and adds zeros past the run, when that stays
-// inside the destination buffer (`end`), else it falls back to a masked store.
-#if defined(__AVX512F__)
+// available: GCC otherwise turns the short loops into memcpy/memset calls (or one variable-size
+// call per run), whose call overhead dominates at a few floats per run (measured: im2col of the
+// first layer, runs of 3 floats, 2-3x slower). Runs of up to 16 values take one masked load and
+// one masked store. Longer runs store full vectors; their tail is loaded under a mask but
+// stored full width: the stores of im2col go strictly upwards, so each overhang is overwritten
+// by the next run, and the last one lands in the kColSlack elements allocated past the end of
+// the buffer. add_run (col2im) cannot overwrite: its tail reads the destination full width and
+// adds zeros past the run when that stays inside the destination (`end`), else it masks.
+#if defined(__AVX512F__) && defined(__AVX512VL__)
 inline __mmask16 tail_mask16(std::size_t n) { return __mmask16((1u << n) - 1u); }
 inline __mmask8 tail_mask8(std::size_t n) { return __mmask8((1u << n) - 1u); }
 
@@ -396,11 +397,14 @@ template <class T>
 void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const T* grad_out,
                      T* grad_in, T* grad_filter) {
   const std::size_t M = g.rows(), K = g.cols(), O = g.o;
-  if (grad_in) std::fill(grad_in, grad_in + g.n * g.h * g.w * g.c, T(0));
+  const std::size_t in_size = g.n * g.h * g.w * g.c;
   if (M == 0 || O == 0 || K == 0) {
+    if (grad_in) std::fill(grad_in, grad_in + in_size, T(0));
     if (grad_filter) std::fill(grad_filter, grad_filter + K * O, T(0));
     return;
   }
+  // col2im accumulates; the pointwise case writes dX with one GEMM instead.
+  if (grad_in && !g.pointwise()) std::fill(grad_in, grad_in + in_size, T(0));
   const bool dw_t = g_tuning.dw_transposed;
   // dW^T [O, K] when transposed, else dW [K, O] directly.
   T* dw = grad_filter && dw_t ? scratch<T, 1>(O * K) : grad_filter;

@@ -122,6 +122,17 @@ TEST_CASE("conv2d output shapes follow TensorFlow", "[conv]") {
   // SAME with a kernel larger than the input is fine (all but the centre is padding).
   CHECK(conv2d(Tensor64::zeros({2, 1, 1, 3}), Tensor64::zeros({3, 3, 3, 5}), {2, 2},
                Padding::Same).shape() == Shape{2, 1, 1, 5});
+  // Empty batch and zero channels: well-defined empty / zero results, gradients included.
+  Tensor64 empty = Tensor64::zeros({0, 5, 5, 2}, true);
+  Tensor64 wf = Tensor64::ones({3, 3, 2, 4}, true);
+  auto ye = conv2d(empty, wf, {1, 1}, Padding::Same);
+  CHECK(ye.shape() == Shape{0, 5, 5, 4});
+  ye.backward(xt::xarray<double>::from_shape({0, 5, 5, 4}));
+  CHECK(empty.grad().size() == 0);
+  CHECK(test::all_close(wf.grad(), xt::xarray<double>(xt::zeros<double>({3, 3, 2, 4}))));
+  auto y0 = conv2d(Tensor64::ones({1, 3, 3, 0}), Tensor64::ones({3, 3, 0, 2}), {1, 1},
+                   Padding::Same);
+  CHECK(test::all_close(y0.value(), xt::xarray<double>(xt::zeros<double>({1, 3, 3, 2}))));
 }
 
 TEST_CASE("conv2d gradients pass gradcheck", "[conv][gradcheck]") {
