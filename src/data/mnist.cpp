@@ -141,6 +141,34 @@ Dataset load_mnist(const std::string& dir, Split split, std::size_t validation_s
   return ds;
 }
 
+Dataset subset(const Dataset& data, std::size_t first, std::size_t count) {
+  const std::size_t n = data.size();
+  if (first > n || count > n - first) {
+    throw std::out_of_range("subset: examples " + std::to_string(first) + ".." +
+                            std::to_string(first + count) + " of a dataset of " +
+                            std::to_string(n));
+  }
+  const std::size_t features = data.features();
+  if (data.images.size() != n * features) {
+    throw std::invalid_argument("subset: images do not hold " + std::to_string(n) + " x " +
+                                std::to_string(features) + " values");
+  }
+  Dataset out;
+  out.rows = data.rows;
+  out.cols = data.cols;
+  out.num_classes = data.num_classes;
+  out.images = xt::xarray<float>::from_shape({count, features});
+  out.labels = xt::xarray<std::uint8_t>::from_shape({count});
+  if (count) {
+    std::memcpy(out.images.data(), data.images.data() + first * features,
+                count * features * sizeof(float));
+    std::memcpy(out.labels.data(), data.labels.data() + first, count);
+  }
+  out.description = "examples " + std::to_string(first) + ".." + std::to_string(first + count) +
+                    " of " + data.description;
+  return out;
+}
+
 xt::xarray<float> one_hot(const xt::xarray<std::uint8_t>& labels, std::size_t num_classes) {
   const std::size_t n = labels.size();
   xt::xarray<float> out = xt::zeros<float>({n, num_classes});

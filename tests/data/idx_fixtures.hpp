@@ -125,8 +125,8 @@ inline void write_mnist_dir(const std::string& dir, std::size_t n_train, std::si
   w("train-images-idx3-ubyte", images_file(n_train));
   w("train-labels-idx1-ubyte", labels_file(n_train));
   // The test files are offset so that they differ from the training files.
-  auto test_labels = label_data(n_test + 1);
-  test_labels.erase(test_labels.begin());
+  std::vector<std::uint8_t> test_labels(n_test);
+  for (std::size_t i = 0; i < n_test; ++i) test_labels[i] = label_of(i + 1);
   w("t10k-images-idx3-ubyte", images_file(n_test));
   w("t10k-labels-idx1-ubyte", idx_bytes(2049, {std::uint32_t(n_test)}, test_labels));
 }

@@ -213,3 +213,16 @@ TEST_CASE("find_dataset_dir: data/mnist up the tree, else Fashion-MNIST, said pl
     CHECK(data::find_dataset_dir(root).dir == tmp / "elsewhere");
   }
 }
+
+TEST_CASE("subset: a copy of a range of examples", "[data][mnist]") {
+  TempDir tmp;
+  test::write_mnist_dir(tmp.path().string(), kTrain, kTest);
+  auto test_set = data::load_mnist(tmp.path().string(), data::Split::Test, kVal);
+  auto head = data::subset(test_set, 2, 3);
+  REQUIRE(head.size() == 3);
+  REQUIRE(head.images.shape() == std::vector<std::size_t>{3, 784});
+  CHECK(head.labels(0) == test_set.labels(2));
+  CHECK(head.images(2, 400) == test_set.images(4, 400));
+  CHECK(data::subset(test_set, kTest, 0).size() == 0);
+  REQUIRE_THROWS_AS(data::subset(test_set, 10, 3), std::out_of_range);
+}

@@ -80,6 +80,10 @@ Dataset load_idx_dataset(const std::string& images_path, const std::string& labe
 Dataset load_mnist(const std::string& dir, Split split,
                    std::size_t validation_size = kMnistValidationSize);
 
+/// Examples [first, first + count) of `data` as a new Dataset (a copy), e.g. the first 100
+/// test images. Throws std::out_of_range when the range does not fit.
+Dataset subset(const Dataset& data, std::size_t first, std::size_t count);
+
 /// One-hot encoding: [N] class ids -> [N, num_classes] float32 with a single 1 per row.
 /// Throws std::invalid_argument when a label is >= num_classes.
 xt::xarray<float> one_hot(const xt::xarray<std::uint8_t>& labels,
