@@ -1,0 +1,168 @@
+#pragma once
+/// \file
+/// Seeded, shuffled mini-batches over a Dataset.
+///
+/// \code
+///   // One epoch, reshuffled by a seeded std::mt19937_64:
+///   for (auto& batch : data::Batches(train, /*batch_size=*/60, /*seed=*/1)) {
+///     Tensor logits = model(batch.images);                 // [60, 784]
+///     Tensor loss = reduce_sum(softmax_cross_entropy_with_logits(batch.labels, logits));
+///   }
+///   // A fixed number of steps over as many epochs as needed, NHWC images:
+///   data::Batches batches(train, 64, /*seed=*/0,
+///                         data::BatchOptions().endless(true).layout(data::Layout::NHWC));
+///   data::Batch batch;
+///   for (int step = 0; step < 800 && batches.next(batch); ++step) { ... }
+/// \endcode
+///
+/// Determinism: the same data, batch size, seed and options give the same batches on every
+/// platform (the shuffle is a Fisher-Yates driven by std::mt19937_64 with our own unbiased
+/// bounded draw, not std::shuffle, whose algorithm the standard leaves open). Every epoch is
+/// a fresh permutation, so each example appears exactly once per epoch.
+///
+/// Cost: rows are memcpy'd from the dataset into the batch's arrays, and those arrays are
+/// reused from one batch to the next when nothing else still holds them (the handles of the
+/// previous batch are not shared, e.g. the tape was freed by backward()). A Batch that was
+/// copied or kept (say, into a vector) is never overwritten: fresh arrays are allocated.
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+
+#include "xgrad/data/mnist.hpp"
+#include "xgrad/tensor.hpp"
+
+namespace xgrad::data {
+
+/// How batch images are shaped: [B, rows * cols] or [B, rows, cols, 1].
+enum class Layout { Flat, NHWC };
+
+/// One mini-batch.
+struct Batch {
+  /// [B, rows * cols] (Layout::Flat) or [B, rows, cols, 1] (Layout::NHWC), values in [0, 1].
+  Tensor images;
+  /// [B, num_classes] one-hot float32.
+  Tensor labels;
+  /// [B] class ids.
+  xt::xarray<std::uint8_t> label_ids;
+  /// Epoch this batch belongs to (0-based).
+  std::size_t epoch = 0;
+  /// Index of the batch within its epoch (0-based).
+  std::size_t index = 0;
+  /// Batches produced before this one by the same Batches object (0-based global step).
+  std::size_t step = 0;
+
+  /// Number of examples in the batch (B; the last batch of an epoch may be smaller).
+  std::size_t size() const { return label_ids.size(); }
+};
+
+/// Options for Batches, set fluently: `BatchOptions().drop_last(true).endless(true)`.
+class BatchOptions {
+public:
+  /// Shuffle every epoch (default true). False: examples in file order (evaluation).
+  BatchOptions& shuffle(bool v) { shuffle_ = v; return *this; }
+  /// Skip the last, smaller batch of each epoch (default false).
+  BatchOptions& drop_last(bool v) { drop_last_ = v; return *this; }
+  /// Keep going forever, reshuffling at each epoch (default false: one epoch per loop).
+  BatchOptions& endless(bool v) { endless_ = v; return *this; }
+  /// Shape of Batch::images (default Layout::Flat).
+  BatchOptions& layout(Layout v) { layout_ = v; return *this; }
+
+  bool shuffle() const { return shuffle_; }
+  bool drop_last() const { return drop_last_; }
+  bool endless() const { return endless_; }
+  Layout layout() const { return layout_; }
+
+private:
+  bool shuffle_ = true;
+  bool drop_last_ = false;
+  bool endless_ = false;
+  Layout layout_ = Layout::Flat;
+};
+
+/// Iterates over shuffled mini-batches of a Dataset.
+///
+/// Not endless: a range-for (or next() until it returns false) yields one epoch; looping
+/// again yields the next epoch, in a new order. Endless: next() never returns false and a
+/// range-for runs until you break out of it.
+class Batches {
+public:
+  /// Refers to `data`, which must outlive this object.
+  Batches(const Dataset& data, std::size_t batch_size, std::uint64_t seed,
+          BatchOptions options = BatchOptions());
+  /// Takes ownership of `data` (for `Batches(load_mnist(...), ...)`).
+  Batches(Dataset&& data, std::size_t batch_size, std::uint64_t seed,
+          BatchOptions options = BatchOptions());
+
+  /// Fills `out` with the next batch. Returns false at the end of an epoch (never when
+  /// endless); the call after that starts the next epoch.
+  bool next(Batch& out);
+
+  /// Batches in one epoch: ceil(N / B), or floor(N / B) with drop_last.
+  std::size_t batches_per_epoch() const;
+  /// Number of epochs started so far (the current epoch is epochs_started() - 1).
+  std::size_t epochs_started() const { return epochs_started_; }
+  /// Batches produced so far.
+  std::size_t steps() const { return steps_; }
+  std::size_t batch_size() const { return batch_size_; }
+  const BatchOptions& options() const { return options_; }
+  const Dataset& dataset() const { return *data_; }
+  /// The order of the current epoch (indices into the dataset).
+  const std::vector<std::size_t>& order() const { return order_; }
+
+  class iterator {
+  public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Batch;
+    using difference_type = std::ptrdiff_t;
+    using pointer = Batch*;
+    using reference = Batch&;
+
+    iterator() = default;
+    reference operator*() const { return owner_->current_; }
+    pointer operator->() const { return &owner_->current_; }
+    iterator& operator++() {
+      if (!owner_->next(owner_->current_)) owner_ = nullptr;
+      return *this;
+    }
+    bool operator==(const iterator& o) const { return owner_ == o.owner_; }
+    bool operator!=(const iterator& o) const { return owner_ != o.owner_; }
+
+  private:
+    friend class Batches;
+    explicit iterator(Batches* owner) : owner_(owner) {}
+    Batches* owner_ = nullptr;
+  };
+
+  /// Fetches the first batch of the next epoch (or the next batch when endless).
+  iterator begin();
+  iterator end() { return iterator(); }
+
+private:
+  void init();
+  void start_epoch();
+
+  std::shared_ptr<const Dataset> data_;
+  std::size_t batch_size_;
+  BatchOptions options_;
+  std::mt19937_64 rng_;
+  std::vector<std::size_t> order_;
+  std::size_t pos_ = 0;
+  bool in_epoch_ = false;
+  std::size_t epochs_started_ = 0;
+  std::size_t index_in_epoch_ = 0;
+  std::size_t steps_ = 0;
+  Batch current_;
+};
+
+/// Uniform integer in [0, n) from a 64-bit Mersenne Twister, identical on every platform.
+std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t n);
+
+/// Shuffles `v` in place (Fisher-Yates with uniform_below); platform-independent.
+void shuffle_indices(std::vector<std::size_t>& v, std::mt19937_64& rng);
+
+}  // namespace xgrad::data
