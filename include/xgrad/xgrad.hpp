@@ -12,3 +12,4 @@
 #include "xgrad/ops/reduction.hpp"
 #include "xgrad/ops/shape_ops.hpp"
 #include "xgrad/tensor.hpp"
+#include "xgrad/threads.hpp"

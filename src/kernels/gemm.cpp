@@ -2,11 +2,22 @@
 #include "kernels/gemm.hpp"
 
 #include <cblas.h>
+#include <cstdlib>
 
 namespace xgrad::kernels {
 
 namespace {
 CBLAS_TRANSPOSE flag(bool t) { return t ? CblasTrans : CblasNoTrans; }
+
+// Applies XGRAD_NUM_THREADS when the library loads. It lives here, in the file every matmul and
+// conv links, so that a static link cannot drop it.
+const bool env_threads_applied = [] {
+  if (const char* v = std::getenv("XGRAD_NUM_THREADS")) {
+    int n = std::atoi(v);
+    if (n >= 1) openblas_set_num_threads(n);
+  }
+  return true;
+}();
 }  // namespace
 
 template <>
