@@ -1,0 +1,455 @@
+#include "kernels/conv.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#include "kernels/gemm.hpp"
+
+namespace xgrad::kernels {
+
+Axis same_or_valid_axis(std::size_t in, std::size_t k, std::size_t stride, bool same) {
+  Axis a;
+  if (same) {
+    a.out = (in + stride - 1) / stride;
+    const std::size_t span = a.out == 0 ? 0 : (a.out - 1) * stride + k;
+    const std::size_t total = span > in ? span - in : 0;
+    a.pad_before = total / 2;
+  } else {
+    a.out = in >= k ? (in - k) / stride + 1 : 0;
+    a.pad_before = 0;
+  }
+  return a;
+}
+
+namespace {
+
+constexpr std::size_t kNoRow = std::size_t(-1);
+
+std::size_t env_size(const char* name, std::size_t fallback) {
+  const char* s = std::getenv(name);
+  return s ? std::size_t(std::strtoull(s, nullptr, 10)) : fallback;
+}
+
+ConvTuning tuning_from_env() {
+  ConvTuning t;
+  t.block_bytes = env_size("XGRAD_CONV_BLOCK_BYTES", t.block_bytes);
+  t.fwd_transposed_below = env_size("XGRAD_CONV_FWD_T_BELOW", t.fwd_transposed_below);
+  t.dw_transposed = env_size("XGRAD_CONV_DW_T", t.dw_transposed ? 1 : 0) != 0;
+  return t;
+}
+
+ConvTuning g_tuning = tuning_from_env();
+
+/// Per-thread scratch that only grows: no allocation (and no page faults) per call.
+template <class T, int Slot = 0>
+T* scratch(std::size_t n) {
+  thread_local std::unique_ptr<T[]> buf;
+  thread_local std::size_t cap = 0;
+  if (n > cap) {
+    buf.reset(new T[n]);
+    cap = n;
+  }
+  return buf.get();
+}
+
+// Runs of kw * c values (3..~700 here) are copied, zeroed or added with AVX-512 when
+// available. GCC otherwise turns short loops into memcpy/memset calls whose call overhead
+// dominates at a few floats per run, and masked 512-bit stores are slow on AMD Zen 4; so a
+// run's tail is loaded under a mask but stored full width. The stores of im2col go strictly
+// upwards, so each overhang is overwritten by the next run; the last one lands in the
+// kColSlack elements allocated past the end of the buffer. add_run (col2im) cannot overwrite:
+// its tail reads the destination full width and adds zeros past the run, when that stays
+// inside the destination buffer (`end`), else it falls back to a masked store.
+#if defined(__AVX512F__)
+inline __mmask16 tail_mask16(std::size_t n) { return __mmask16((1u << n) - 1u); }
+inline __mmask8 tail_mask8(std::size_t n) { return __mmask8((1u << n) - 1u); }
+
+// Short runs (up to 16 values): one masked load and one masked store of the narrowest vector
+// that holds them (AVX-512VL).
+inline void copy_short(float* __restrict d, const float* __restrict s, std::size_t n) {
+  if (n <= 4) {
+    const __mmask8 m = __mmask8((1u << n) - 1u);
+    _mm_mask_storeu_ps(d, m, _mm_maskz_loadu_ps(m, s));
+  } else if (n <= 8) {
+    const __mmask8 m = __mmask8((1u << n) - 1u);
+    _mm256_mask_storeu_ps(d, m, _mm256_maskz_loadu_ps(m, s));
+  } else {
+    const __mmask16 m = tail_mask16(n);
+    _mm512_mask_storeu_ps(d, m, _mm512_maskz_loadu_ps(m, s));
+  }
+}
+inline void zero_short(float* d, std::size_t n) {
+  if (n <= 4) {
+    _mm_mask_storeu_ps(d, __mmask8((1u << n) - 1u), _mm_setzero_ps());
+  } else if (n <= 8) {
+    _mm256_mask_storeu_ps(d, __mmask8((1u << n) - 1u), _mm256_setzero_ps());
+  } else {
+    _mm512_mask_storeu_ps(d, tail_mask16(n), _mm512_setzero_ps());
+  }
+}
+inline void copy_short(double* __restrict d, const double* __restrict s, std::size_t n) {
+  if (n <= 8) {
+    const __mmask8 m = tail_mask8(n);
+    _mm512_mask_storeu_pd(d, m, _mm512_maskz_loadu_pd(m, s));
+  } else {
+    _mm512_storeu_pd(d, _mm512_loadu_pd(s));
+    const __mmask8 m = tail_mask8(n - 8);
+    _mm512_mask_storeu_pd(d + 8, m, _mm512_maskz_loadu_pd(m, s + 8));
+  }
+}
+inline void zero_short(double* d, std::size_t n) {
+  if (n <= 8) {
+    _mm512_mask_storeu_pd(d, tail_mask8(n), _mm512_setzero_pd());
+  } else {
+    _mm512_storeu_pd(d, _mm512_setzero_pd());
+    _mm512_mask_storeu_pd(d + 8, tail_mask8(n - 8), _mm512_setzero_pd());
+  }
+}
+
+inline void copy_run(float* __restrict d, const float* __restrict s, std::size_t n) {
+  if (n <= 16) return copy_short(d, s, n);
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(d + i, _mm512_loadu_ps(s + i));
+  if (i < n) _mm512_storeu_ps(d + i, _mm512_maskz_loadu_ps(tail_mask16(n - i), s + i));
+}
+inline void zero_run(float* d, std::size_t n) {
+  if (n <= 16) return zero_short(d, n);
+  std::size_t i = 0;
+  for (; i < n; i += 16) _mm512_storeu_ps(d + i, _mm512_setzero_ps());
+}
+inline void add_run(float* __restrict d, const float* __restrict s, std::size_t n,
+                    const float* end) {
+  if (n < 16) {
+    for (std::size_t i = 0; i < n; ++i) d[i] += s[i];
+    return;
+  }
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    _mm512_storeu_ps(d + i, _mm512_add_ps(_mm512_loadu_ps(d + i), _mm512_loadu_ps(s + i)));
+  }
+  if (i < n) {
+    const __mmask16 m = tail_mask16(n - i);
+    const __m512 v = _mm512_maskz_loadu_ps(m, s + i);
+    if (d + i + 16 <= end) {
+      _mm512_storeu_ps(d + i, _mm512_add_ps(_mm512_loadu_ps(d + i), v));
+    } else {
+      _mm512_mask_storeu_ps(d + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, d + i), v));
+    }
+  }
+}
+inline void copy_run(double* __restrict d, const double* __restrict s, std::size_t n) {
+  if (n <= 16) return copy_short(d, s, n);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm512_storeu_pd(d + i, _mm512_loadu_pd(s + i));
+  if (i < n) _mm512_storeu_pd(d + i, _mm512_maskz_loadu_pd(tail_mask8(n - i), s + i));
+}
+inline void zero_run(double* d, std::size_t n) {
+  if (n <= 16) return zero_short(d, n);
+  const __m512d z = _mm512_setzero_pd();
+  for (std::size_t i = 0; i < n; i += 8) _mm512_storeu_pd(d + i, z);
+}
+inline void add_run(double* __restrict d, const double* __restrict s, std::size_t n,
+                    const double* end) {
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) d[i] += s[i];
+    return;
+  }
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    _mm512_storeu_pd(d + i, _mm512_add_pd(_mm512_loadu_pd(d + i), _mm512_loadu_pd(s + i)));
+  }
+  if (i < n) {
+    const __mmask8 m = tail_mask8(n - i);
+    const __m512d v = _mm512_maskz_loadu_pd(m, s + i);
+    if (d + i + 8 <= end) {
+      _mm512_storeu_pd(d + i, _mm512_add_pd(_mm512_loadu_pd(d + i), v));
+    } else {
+      _mm512_mask_storeu_pd(d + i, m, _mm512_add_pd(_mm512_maskz_loadu_pd(m, d + i), v));
+    }
+  }
+}
+#else
+template <class T>
+inline void copy_run(T* __restrict dst, const T* __restrict src, std::size_t n) {
+  if (n * sizeof(T) >= 256) {
+    std::memcpy(dst, src, n * sizeof(T));
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+template <class T>
+inline void zero_run(T* dst, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) dst[i] = T(0);
+}
+template <class T>
+inline void add_run(T* __restrict dst, const T* __restrict src, std::size_t n, const T*) {
+  for (std::size_t i = 0; i < n; ++i) dst[i] += src[i];
+}
+#endif
+
+/// Walks the rows [row_begin, row_end) of im2col output line by output line (fixed n, oy):
+/// for each output pixel, calls visit(local_row, ix0, lo, hi, line_offsets) where
+/// line_offsets[ky] is the NHWC offset of input row iy = oy*sh - pad_top + ky (or npos when
+/// that row is padding), ix0 = ox*sw - pad_left, and [lo, hi) is the part of the kernel row
+/// inside the input: it maps to a contiguous run of (hi - lo) * c input values.
+template <class Visit>
+inline void for_each_pixel(const ConvGeometry& g, std::size_t row_begin, std::size_t row_end,
+                           std::vector<std::size_t>& line, Visit&& visit) {
+  const std::ptrdiff_t KW = std::ptrdiff_t(g.kw), W = std::ptrdiff_t(g.w);
+  const std::size_t plane = g.oh * g.ow;
+  line.resize(g.kh);
+  std::size_t r = row_begin;
+  while (r < row_end) {
+    const std::size_t n = r / plane, rem = r % plane;
+    const std::size_t oy = rem / g.ow, ox0 = rem % g.ow;
+    const std::size_t ox1 = std::min(g.ow, ox0 + (row_end - r));
+    const std::ptrdiff_t iy0 = std::ptrdiff_t(oy * g.sh) - std::ptrdiff_t(g.pad_top);
+    for (std::size_t ky = 0; ky < g.kh; ++ky) {
+      const std::ptrdiff_t iy = iy0 + std::ptrdiff_t(ky);
+      line[ky] = (iy < 0 || iy >= std::ptrdiff_t(g.h))
+                     ? kNoRow
+                     : (n * g.h + std::size_t(iy)) * g.w * g.c;
+    }
+    std::size_t local = r - row_begin;
+    for (std::size_t ox = ox0; ox < ox1; ++ox, ++local) {
+      const std::ptrdiff_t ix0 = std::ptrdiff_t(ox * g.sw) - std::ptrdiff_t(g.pad_left);
+      const std::ptrdiff_t lo = ix0 < 0 ? std::min(-ix0, KW) : 0;
+      const std::ptrdiff_t hi = std::max(lo, std::min(KW, W - ix0));
+      visit(local, ix0, std::size_t(lo), std::size_t(hi), line.data());
+    }
+    r += ox1 - ox0;
+  }
+}
+
+template <class T>
+std::size_t block_rows(const ConvGeometry& g) {
+  const std::size_t M = g.rows();
+  const std::size_t row_bytes = std::max<std::size_t>(1, g.cols() * sizeof(T));
+  if (g_tuning.block_bytes == 0) return M;
+  const std::size_t rows = std::max<std::size_t>(g_tuning.block_bytes / row_bytes, 1);
+  return std::min(M, rows);
+}
+
+}  // namespace
+
+ConvTuning& conv_tuning() { return g_tuning; }
+
+template <class T>
+void im2col(const ConvGeometry& g, const T* in, T* col, std::size_t row_begin,
+            std::size_t row_end) {
+  const std::size_t run = g.kw * g.c, c = g.c, K = g.cols(), KH = g.kh, KW = g.kw;
+  thread_local std::vector<std::size_t> line;
+  // Writes go strictly upwards (pixel by pixel, ky by ky): see copy_run.
+  for_each_pixel(g, row_begin, row_end, line,
+                 [&](std::size_t local, std::ptrdiff_t ix0, std::size_t lo, std::size_t hi,
+                     const std::size_t* rows) {
+                   T* dst = col + local * K;
+                   if (lo == 0 && hi == KW) {  // interior column: one run per kernel row
+                     const T* src = in + ix0 * std::ptrdiff_t(c);
+                     for (std::size_t ky = 0; ky < KH; ++ky, dst += run) {
+                       if (rows[ky] == kNoRow) {
+                         zero_run(dst, run);
+                       } else {
+                         copy_run(dst, src + rows[ky], run);
+                       }
+                     }
+                     return;
+                   }
+                   const T* src = in + (ix0 + std::ptrdiff_t(lo)) * std::ptrdiff_t(c);
+                   for (std::size_t ky = 0; ky < KH; ++ky, dst += run) {
+                     if (rows[ky] == kNoRow || hi == lo) {
+                       zero_run(dst, run);
+                       continue;
+                     }
+                     zero_run(dst, lo * c);
+                     copy_run(dst + lo * c, src + rows[ky], (hi - lo) * c);
+                     zero_run(dst + hi * c, run - hi * c);
+                   }
+                 });
+}
+
+#if defined(__AVX2__)
+/// dst += src for exactly 16 / 32 bytes of floats or doubles.
+inline void add16(float* d, const float* s) {
+  _mm_storeu_ps(d, _mm_add_ps(_mm_loadu_ps(d), _mm_loadu_ps(s)));
+}
+inline void add16(double* d, const double* s) {
+  _mm_storeu_pd(d, _mm_add_pd(_mm_loadu_pd(d), _mm_loadu_pd(s)));
+}
+inline void add32(float* d, const float* s) {
+  _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), _mm256_loadu_ps(s)));
+}
+inline void add32(double* d, const double* s) {
+  _mm256_storeu_pd(d, _mm256_add_pd(_mm256_loadu_pd(d), _mm256_loadu_pd(s)));
+}
+#else
+template <class T>
+inline void add16(T* d, const T* s) {
+  for (std::size_t i = 0; i < 16 / sizeof(T); ++i) d[i] += s[i];
+}
+template <class T>
+inline void add32(T* d, const T* s) {
+  for (std::size_t i = 0; i < 32 / sizeof(T); ++i) d[i] += s[i];
+}
+#endif
+
+template <class T>
+void col2im_add(const ConvGeometry& g, const T* col, T* grad_in, std::size_t row_begin,
+                std::size_t row_end) {
+  // Scatter-add, ordered (line, ky, kx, ox): successive adds hit distinct input pixels, so
+  // there is no store-to-load dependency chain (pixel-major order would add each input value
+  // kw times in a row through memory).
+  const std::size_t c = g.c, K = g.cols();
+  const T* end = grad_in + g.n * g.h * g.w * g.c;
+  const std::ptrdiff_t pl = std::ptrdiff_t(g.pad_left), sw = std::ptrdiff_t(g.sw);
+  const std::ptrdiff_t W = std::ptrdiff_t(g.w);
+  const std::size_t plane = g.oh * g.ow;
+  std::size_t r = row_begin;
+  while (r < row_end) {
+    const std::size_t n = r / plane, rem = r % plane;
+    const std::size_t oy = rem / g.ow, ox0 = rem % g.ow;
+    const std::size_t ox1 = std::min(g.ow, ox0 + (row_end - r));
+    const std::ptrdiff_t iy0 = std::ptrdiff_t(oy * g.sh) - std::ptrdiff_t(g.pad_top);
+    const T* line_col = col + (r - row_begin) * K;  // row of pixel ox0
+    for (std::size_t ky = 0; ky < g.kh; ++ky) {
+      const std::ptrdiff_t iy = iy0 + std::ptrdiff_t(ky);
+      if (iy < 0 || iy >= std::ptrdiff_t(g.h)) continue;
+      T* dline = grad_in + (n * g.h + std::size_t(iy)) * g.w * c;
+      for (std::size_t kx = 0; kx < g.kw; ++kx) {
+        // ix = ox * sw - pl + kx must lie in [0, W).
+        const std::ptrdiff_t k = std::ptrdiff_t(kx);
+        std::ptrdiff_t lo = pl - k > 0 ? (pl - k + sw - 1) / sw : 0;
+        std::ptrdiff_t hi = W - 1 + pl - k >= 0 ? (W - 1 + pl - k) / sw + 1 : 0;
+        lo = std::max(lo, std::ptrdiff_t(ox0));
+        hi = std::min(hi, std::ptrdiff_t(ox1));
+        if (lo >= hi) continue;
+        const T* src = line_col + (std::size_t(lo) - ox0) * K + (ky * g.kw + kx) * c;
+        T* dst = dline + (lo * sw - pl + k) * std::ptrdiff_t(c);
+        const std::size_t dstep = std::size_t(sw) * c;
+        const std::size_t count = std::size_t(hi - lo);
+        if (c == 1) {
+          for (std::size_t i = 0; i < count; ++i) dst[i * dstep] += src[i * K];
+        } else if (c * sizeof(T) == 16) {
+          for (std::size_t i = 0; i < count; ++i, src += K, dst += dstep) add16(dst, src);
+        } else if (c * sizeof(T) == 32) {
+          for (std::size_t i = 0; i < count; ++i, src += K, dst += dstep) add32(dst, src);
+        } else {
+          for (std::size_t i = 0; i < count; ++i, src += K, dst += dstep) add_run(dst, src, c, end);
+        }
+      }
+    }
+    r += ox1 - ox0;
+  }
+}
+
+namespace {
+
+/// dst[c, r] = src[r, c] for a rows x cols row-major src.
+template <class T>
+void transpose_into(const T* src, std::size_t rows, std::size_t cols, T* dst, std::size_t ld_dst) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const T* s = src + r * cols;
+    for (std::size_t c = 0; c < cols; ++c) dst[c * ld_dst + r] = s[c];
+  }
+}
+
+}  // namespace
+
+template <class T>
+void conv2d_forward(const ConvGeometry& g, const T* in, const T* filter, T* out) {
+  const std::size_t M = g.rows(), K = g.cols(), O = g.o;
+  if (M == 0 || O == 0) return;
+  if (K == 0) {
+    std::fill(out, out + M * O, T(0));
+    return;
+  }
+  if (g.pointwise()) {
+    gemm<T>(false, false, M, O, K, T(1), in, K, filter, O, T(0), out, O);
+    return;
+  }
+  const std::size_t B = block_rows<T>(g);
+  T* col = scratch<T>(B * K + kColSlack);
+  // Only pays when OpenBLAS threads: single-threaded, the transpose costs more than it saves.
+  const bool transposed = O < g_tuning.fwd_transposed_below && blas_threads() > 1;
+  T* out_t = transposed ? scratch<T, 1>(B * O) : nullptr;
+  for (std::size_t r0 = 0; r0 < M; r0 += B) {
+    const std::size_t r1 = std::min(M, r0 + B), rows = r1 - r0;
+    im2col(g, in, col, r0, r1);
+    if (transposed) {
+      // out^T[O, rows] = W^T[O, K] col^T[K, rows], then out[rows, O] = (out^T)^T.
+      gemm<T>(true, true, O, rows, K, T(1), filter, O, col, K, T(0), out_t, rows);
+      transpose_into(out_t, O, rows, out + r0 * O, O);
+    } else {
+      gemm<T>(false, false, rows, O, K, T(1), col, K, filter, O, T(0), out + r0 * O, O);
+    }
+  }
+}
+
+template <class T>
+void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const T* grad_out,
+                     T* grad_in, T* grad_filter) {
+  const std::size_t M = g.rows(), K = g.cols(), O = g.o;
+  if (grad_in) std::fill(grad_in, grad_in + g.n * g.h * g.w * g.c, T(0));
+  if (M == 0 || O == 0 || K == 0) {
+    if (grad_filter) std::fill(grad_filter, grad_filter + K * O, T(0));
+    return;
+  }
+  const bool dw_t = g_tuning.dw_transposed;
+  // dW^T [O, K] when transposed, else dW [K, O] directly.
+  T* dw = grad_filter && dw_t ? scratch<T, 1>(O * K) : grad_filter;
+  const T* x = in;
+  const std::size_t B = g.pointwise() ? M : block_rows<T>(g);
+  T* col = g.pointwise() ? nullptr : scratch<T>(B * K + kColSlack);
+  for (std::size_t r0 = 0; r0 < M; r0 += B) {
+    const std::size_t r1 = std::min(M, r0 + B), rows = r1 - r0;
+    const T* g_blk = grad_out + r0 * O;
+    const T beta = r0 == 0 ? T(0) : T(1);
+    if (grad_filter) {
+      const T* a = x + r0 * K;  // pointwise: the input is the im2col matrix
+      if (col) {
+        im2col(g, in, col, r0, r1);
+        a = col;
+      }
+      if (dw_t) {
+        // dW^T[O, K] (+)= g^T[O, rows] col[rows, K]
+        gemm<T>(true, false, O, K, rows, T(1), g_blk, O, a, K, beta, dw, K);
+      } else {
+        // dW[K, O] (+)= col^T[K, rows] g[rows, O]
+        gemm<T>(true, false, K, O, rows, T(1), a, K, g_blk, O, beta, dw, O);
+      }
+    }
+    if (grad_in) {
+      if (!col) {  // pointwise: dX = g W^T directly
+        gemm<T>(false, true, M, K, O, T(1), grad_out, O, filter, O, T(0), grad_in, K);
+        break;
+      }
+      // dcol[rows, K] = g[rows, O] W^T[O, K], then scattered back (reusing col's buffer).
+      gemm<T>(false, true, rows, K, O, T(1), g_blk, O, filter, O, T(0), col, K);
+      col2im_add(g, col, grad_in, r0, r1);
+    }
+  }
+  if (grad_filter && dw_t) transpose_into(dw, O, K, grad_filter, O);
+}
+
+template void im2col<float>(const ConvGeometry&, const float*, float*, std::size_t, std::size_t);
+template void im2col<double>(const ConvGeometry&, const double*, double*, std::size_t,
+                             std::size_t);
+template void col2im_add<float>(const ConvGeometry&, const float*, float*, std::size_t,
+                                std::size_t);
+template void col2im_add<double>(const ConvGeometry&, const double*, double*, std::size_t,
+                                 std::size_t);
+template void conv2d_forward<float>(const ConvGeometry&, const float*, const float*, float*);
+template void conv2d_forward<double>(const ConvGeometry&, const double*, const double*, double*);
+template void conv2d_backward<float>(const ConvGeometry&, const float*, const float*,
+                                     const float*, float*, float*);
+template void conv2d_backward<double>(const ConvGeometry&, const double*, const double*,
+                                      const double*, double*, double*);
+
+}  // namespace xgrad::kernels

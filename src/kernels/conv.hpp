@@ -1,0 +1,78 @@
+#pragma once
+// Private: 2-D convolution kernels on raw NHWC / HWIO buffers (im2col + GEMM, col2im).
+// No autograd, no shape checks: the op layer (src/ops/conv.cpp) validates everything.
+#include <cstddef>
+
+namespace xgrad::kernels {
+
+/// Output size and leading padding of one spatial axis, TensorFlow's rules.
+/// SAME: out = ceil(in / s), pad_total = max((out - 1) * s + k - in, 0), pad_before =
+/// pad_total / 2 (the odd extra goes after). VALID: out = (in - k) / s + 1, no padding
+/// (the caller checks k <= in).
+struct Axis {
+  std::size_t out = 0;
+  std::size_t pad_before = 0;
+};
+Axis same_or_valid_axis(std::size_t in, std::size_t k, std::size_t stride, bool same);
+
+/// Everything a conv kernel needs: input [n, h, w, c], filter [kh, kw, c, o],
+/// output [n, oh, ow, o].
+struct ConvGeometry {
+  std::size_t n = 0, h = 0, w = 0, c = 0;
+  std::size_t kh = 0, kw = 0, o = 0;
+  std::size_t sh = 1, sw = 1;
+  std::size_t oh = 0, ow = 0;
+  std::size_t pad_top = 0, pad_left = 0;
+
+  /// GEMM sizes: rows = output pixels, cols = one receptive field (kh, kw, c).
+  std::size_t rows() const { return n * oh * ow; }
+  std::size_t cols() const { return kh * kw * c; }
+  /// 1x1, stride 1, unpadded: the input already is the im2col matrix.
+  bool pointwise() const {
+    return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pad_top == 0 && pad_left == 0 &&
+           oh == h && ow == w;
+  }
+};
+
+/// out[rows, o] = im2col(in)[rows, cols] * filter[cols, o].
+template <class T>
+void conv2d_forward(const ConvGeometry& g, const T* in, const T* filter, T* out);
+
+/// grad_in (if not null) = col2im(grad_out * filter^T); grad_filter (if not null) =
+/// im2col(in)^T * grad_out. Both are overwritten, not accumulated.
+template <class T>
+void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const T* grad_out,
+                     T* grad_in, T* grad_filter);
+
+/// Elements im2col may write past the end of its block (vector overhang): allocate
+/// rows * cols + kColSlack.
+constexpr std::size_t kColSlack = 16;
+
+/// Rows of im2col(in) in [row_begin, row_end), written contiguously to `col`
+/// ((row_end - row_begin) x cols(), plus kColSlack elements of scratch room).
+template <class T>
+void im2col(const ConvGeometry& g, const T* in, T* col, std::size_t row_begin,
+            std::size_t row_end);
+/// Adds the rows [row_begin, row_end) of `col` back into grad_in (the adjoint of im2col).
+template <class T>
+void col2im_add(const ConvGeometry& g, const T* col, T* grad_in, std::size_t row_begin,
+                std::size_t row_end);
+
+/// Knobs of the conv kernels (process-wide, not thread-safe to change while convolutions run;
+/// meant for benchmarks and tests). Initialised from the environment variables named below.
+struct ConvTuning {
+  /// XGRAD_CONV_BLOCK_BYTES: size of the im2col block processed per GEMM, so that it stays in
+  /// cache (the whole matrix is never materialised when larger). 0 = one block.
+  std::size_t block_bytes = std::size_t(1) << 20;
+  /// XGRAD_CONV_FWD_T_BELOW: with fewer output channels than this, the forward GEMM computes
+  /// out^T = W^T col^T and transposes it back per block. OpenBLAS (column-major inside) then
+  /// threads along the long pixel axis instead of splitting the few channels. Only used when
+  /// OpenBLAS runs more than one thread.
+  std::size_t fwd_transposed_below = 32;
+  /// XGRAD_CONV_DW_T: compute dW^T = g^T col and transpose the small result, rather than
+  /// dW = col^T g (different operand roles inside OpenBLAS; see the benchmark).
+  bool dw_transposed = true;
+};
+ConvTuning& conv_tuning();
+
+}  // namespace xgrad::kernels

@@ -1,0 +1,92 @@
+#include "xgrad/ops/conv.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "kernels/conv.hpp"
+#include "xgrad/autograd/function.hpp"
+
+namespace xgrad {
+
+namespace {
+
+std::string shapes(const Shape& in, const Shape& f) {
+  return "input " + to_string(in) + ", filter " + to_string(f);
+}
+
+kernels::ConvGeometry conv_geometry(const Shape& in, const Shape& f,
+                                    std::array<std::size_t, 2> strides, Padding padding) {
+  if (in.size() != 4) {
+    throw std::invalid_argument("conv2d: input must be 4-D NHWC, got " + shapes(in, f));
+  }
+  if (f.size() != 4) {
+    throw std::invalid_argument("conv2d: filter must be 4-D HWIO, got " + shapes(in, f));
+  }
+  if (in[3] != f[2]) {
+    throw std::invalid_argument("conv2d: input channels (" + std::to_string(in[3]) +
+                                ") differ from filter input channels (" + std::to_string(f[2]) +
+                                "): " + shapes(in, f));
+  }
+  if (strides[0] == 0 || strides[1] == 0) {
+    throw std::invalid_argument("conv2d: strides must be positive, got {" +
+                                std::to_string(strides[0]) + ", " + std::to_string(strides[1]) +
+                                "} for " + shapes(in, f));
+  }
+  if (f[0] == 0 || f[1] == 0) {
+    throw std::invalid_argument("conv2d: empty kernel: " + shapes(in, f));
+  }
+  const bool same = padding == Padding::Same;
+  if (!same && (f[0] > in[1] || f[1] > in[2])) {
+    throw std::invalid_argument("conv2d: with VALID padding the kernel (" + std::to_string(f[0]) +
+                                "x" + std::to_string(f[1]) + ") must fit in the input (" +
+                                std::to_string(in[1]) + "x" + std::to_string(in[2]) +
+                                "): " + shapes(in, f));
+  }
+  kernels::ConvGeometry g;
+  g.n = in[0];
+  g.h = in[1];
+  g.w = in[2];
+  g.c = in[3];
+  g.kh = f[0];
+  g.kw = f[1];
+  g.o = f[3];
+  g.sh = strides[0];
+  g.sw = strides[1];
+  const auto ay = kernels::same_or_valid_axis(g.h, g.kh, g.sh, same);
+  const auto ax = kernels::same_or_valid_axis(g.w, g.kw, g.sw, same);
+  g.oh = ay.out;
+  g.ow = ax.out;
+  g.pad_top = ay.pad_before;
+  g.pad_left = ax.pad_before;
+  return g;
+}
+
+}  // namespace
+
+template <class T>
+BasicTensor<T> conv2d(const BasicTensor<T>& input, const BasicTensor<T>& filter,
+                      std::array<std::size_t, 2> strides, Padding padding) {
+  const auto g = conv_geometry(input.shape(), filter.shape(), strides, padding);
+  xt::xarray<T> out = xt::xarray<T>::from_shape({g.n, g.oh, g.ow, g.o});
+  kernels::conv2d_forward<T>(g, input.value().data(), filter.value().data(), out.data());
+  return make_op("conv2d", std::move(out), {input, filter},
+                 [input, filter, g](const auto& grad, const auto&, auto& grads) {
+                   const auto& x = input.value();
+                   const auto& w = filter.value();
+                   xt::xarray<T> dx, dw;
+                   if (grads.needs(0)) dx = xt::xarray<T>::from_shape(x.shape());
+                   if (grads.needs(1)) dw = xt::xarray<T>::from_shape(w.shape());
+                   kernels::conv2d_backward<T>(g, x.data(), w.data(), grad.data(),
+                                               grads.needs(0) ? dx.data() : nullptr,
+                                               grads.needs(1) ? dw.data() : nullptr);
+                   if (grads.needs(0)) grads.set(0, std::move(dx));
+                   if (grads.needs(1)) grads.set(1, std::move(dw));
+                 });
+}
+
+template BasicTensor<float> conv2d(const BasicTensor<float>&, const BasicTensor<float>&,
+                                   std::array<std::size_t, 2>, Padding);
+template BasicTensor<double> conv2d(const BasicTensor<double>&, const BasicTensor<double>&,
+                                    std::array<std::size_t, 2>, Padding);
+
+}  // namespace xgrad

@@ -1,0 +1,96 @@
+#include "xgrad/ops/pooling.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/pooling.hpp"
+#include "xgrad/autograd/function.hpp"
+
+namespace xgrad {
+
+namespace {
+
+std::string pair_str(std::array<std::size_t, 2> a) {
+  return "[" + std::to_string(a[0]) + ", " + std::to_string(a[1]) + "]";
+}
+
+kernels::ConvGeometry pool_geometry(const char* op, const Shape& in,
+                                    std::array<std::size_t, 2> ksize,
+                                    std::array<std::size_t, 2> strides, Padding padding) {
+  const std::string shapes = std::string(": input ") + to_string(in) + ", ksize " +
+                             pair_str(ksize) + ", strides " + pair_str(strides);
+  if (in.size() != 4) throw std::invalid_argument(std::string(op) + ": input must be 4-D NHWC" + shapes);
+  if (ksize[0] == 0 || ksize[1] == 0) {
+    throw std::invalid_argument(std::string(op) + ": ksize must be positive" + shapes);
+  }
+  if (strides[0] == 0 || strides[1] == 0) {
+    throw std::invalid_argument(std::string(op) + ": strides must be positive" + shapes);
+  }
+  const bool same = padding == Padding::Same;
+  if (!same && (ksize[0] > in[1] || ksize[1] > in[2])) {
+    throw std::invalid_argument(std::string(op) +
+                                ": with VALID padding the window must fit in the input" + shapes);
+  }
+  kernels::ConvGeometry g;
+  g.n = in[0];
+  g.h = in[1];
+  g.w = in[2];
+  g.c = in[3];
+  g.o = in[3];
+  g.kh = ksize[0];
+  g.kw = ksize[1];
+  g.sh = strides[0];
+  g.sw = strides[1];
+  const auto ay = kernels::same_or_valid_axis(g.h, g.kh, g.sh, same);
+  const auto ax = kernels::same_or_valid_axis(g.w, g.kw, g.sw, same);
+  g.oh = ay.out;
+  g.ow = ax.out;
+  g.pad_top = ay.pad_before;
+  g.pad_left = ax.pad_before;
+  return g;
+}
+
+}  // namespace
+
+template <class T>
+BasicTensor<T> max_pool2d(const BasicTensor<T>& input, std::array<std::size_t, 2> ksize,
+                          std::array<std::size_t, 2> strides, Padding padding) {
+  const auto g = pool_geometry("max_pool2d", input.shape(), ksize, strides, padding);
+  xt::xarray<T> out = xt::xarray<T>::from_shape({g.n, g.oh, g.ow, g.c});
+  auto argmax = std::make_shared<std::vector<std::int64_t>>(out.size());
+  kernels::max_pool_forward<T>(g, input.value().data(), out.data(), argmax->data());
+  return make_op("max_pool2d", std::move(out), {input},
+                 [argmax, g](const auto& grad, const auto&, auto& grads) {
+                   xt::xarray<T> dx = xt::xarray<T>::from_shape({g.n, g.h, g.w, g.c});
+                   kernels::max_pool_backward<T>(g, grad.data(), argmax->data(), dx.data());
+                   grads.set(0, std::move(dx));
+                 });
+}
+
+template <class T>
+BasicTensor<T> avg_pool2d(const BasicTensor<T>& input, std::array<std::size_t, 2> ksize,
+                          std::array<std::size_t, 2> strides, Padding padding) {
+  const auto g = pool_geometry("avg_pool2d", input.shape(), ksize, strides, padding);
+  xt::xarray<T> out = xt::xarray<T>::from_shape({g.n, g.oh, g.ow, g.c});
+  kernels::avg_pool_forward<T>(g, input.value().data(), out.data());
+  return make_op("avg_pool2d", std::move(out), {input},
+                 [g](const auto& grad, const auto&, auto& grads) {
+                   xt::xarray<T> dx = xt::xarray<T>::from_shape({g.n, g.h, g.w, g.c});
+                   kernels::avg_pool_backward<T>(g, grad.data(), dx.data());
+                   grads.set(0, std::move(dx));
+                 });
+}
+
+#define XGRAD_INSTANTIATE_POOL(T)                                                           \
+  template BasicTensor<T> max_pool2d(const BasicTensor<T>&, std::array<std::size_t, 2>,     \
+                                     std::array<std::size_t, 2>, Padding);                  \
+  template BasicTensor<T> avg_pool2d(const BasicTensor<T>&, std::array<std::size_t, 2>,     \
+                                     std::array<std::size_t, 2>, Padding);
+XGRAD_INSTANTIATE_POOL(float)
+XGRAD_INSTANTIATE_POOL(double)
+#undef XGRAD_INSTANTIATE_POOL
+
+}  // namespace xgrad

@@ -1,0 +1,152 @@
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "support/test_utils.hpp"
+#include "xgrad/ops/pooling.hpp"
+
+using namespace xgrad;
+
+namespace {
+
+void axis_ref(std::size_t in, std::size_t k, std::size_t s, Padding p, std::size_t& out,
+              long& pad_before) {
+  if (p == Padding::Same) {
+    out = (in + s - 1) / s;
+    long total = long((out - 1) * s + k) - long(in);
+    pad_before = std::max(total, 0L) / 2;
+  } else {
+    out = (in - k) / s + 1;
+    pad_before = 0;
+  }
+}
+
+// Direct reference: max or mean over the real (unpadded) elements of each window.
+xt::xarray<double> pool_ref(const xt::xarray<double>& x, std::array<std::size_t, 2> k,
+                            std::array<std::size_t, 2> s, Padding p, bool is_max) {
+  const std::size_t N = x.shape()[0], H = x.shape()[1], W = x.shape()[2], C = x.shape()[3];
+  std::size_t OH, OW;
+  long pt, pl;
+  axis_ref(H, k[0], s[0], p, OH, pt);
+  axis_ref(W, k[1], s[1], p, OW, pl);
+  xt::xarray<double> y = xt::zeros<double>({N, OH, OW, C});
+  for (std::size_t n = 0; n < N; ++n)
+    for (std::size_t oy = 0; oy < OH; ++oy)
+      for (std::size_t ox = 0; ox < OW; ++ox)
+        for (std::size_t c = 0; c < C; ++c) {
+          double best = -std::numeric_limits<double>::infinity(), sum = 0;
+          int count = 0;
+          for (std::size_t ky = 0; ky < k[0]; ++ky)
+            for (std::size_t kx = 0; kx < k[1]; ++kx) {
+              long iy = long(oy * s[0] + ky) - pt, ix = long(ox * s[1] + kx) - pl;
+              if (iy < 0 || ix < 0 || iy >= long(H) || ix >= long(W)) continue;
+              double v = x(n, std::size_t(iy), std::size_t(ix), c);
+              best = std::max(best, v);
+              sum += v;
+              ++count;
+            }
+          y(n, oy, ox, c) = is_max ? best : sum / count;
+        }
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("max_pool2d and avg_pool2d forward match a direct reference", "[pooling]") {
+  const std::vector<std::array<std::size_t, 2>> ks = {{1, 1}, {2, 2}, {3, 3}, {3, 2}};
+  const std::vector<std::array<std::size_t, 2>> ss = {{1, 1}, {2, 2}, {2, 1}};
+  const std::vector<std::array<std::size_t, 2>> sizes = {{7, 7}, {8, 6}, {5, 4}};
+  std::uint64_t seed = 1;
+  for (auto k : ks)
+    for (auto s : ss)
+      for (auto p : {Padding::Same, Padding::Valid})
+        for (auto hw : sizes)
+          for (std::size_t c : {1, 3}) {
+            INFO("k " << k[0] << "x" << k[1] << " s " << s[0] << "," << s[1]
+                      << (p == Padding::Same ? " SAME" : " VALID") << " in " << hw[0] << "x"
+                      << hw[1] << "x" << c);
+            auto x = test::random_array<double>({2, hw[0], hw[1], c}, seed++);
+            REQUIRE(test::all_close(max_pool2d(Tensor64(x), k, s, p).value(),
+                                    pool_ref(x, k, s, p, true), 1e-12));
+            REQUIRE(test::all_close(avg_pool2d(Tensor64(x), k, s, p).value(),
+                                    pool_ref(x, k, s, p, false), 1e-12));
+            xt::xarray<float> xf = x;
+            REQUIRE(test::all_close(max_pool2d(Tensor(xf), k, s, p).value(),
+                                    pool_ref(x, k, s, p, true), 1e-6));
+            REQUIRE(test::all_close(avg_pool2d(Tensor(xf), k, s, p).value(),
+                                    pool_ref(x, k, s, p, false), 1e-6));
+          }
+}
+
+TEST_CASE("pooling SAME: padding at the bottom/right, average over real elements only",
+          "[pooling]") {
+  // 3x3 input 1..9, 2x2 window, stride 2: out 2x2, pad_total 1 -> bottom/right.
+  xt::xarray<double> x = xt::arange<double>(1, 10);
+  x.reshape({1, 3, 3, 1});
+  xt::xarray<double> avg_want = {3.0, 4.5, 7.5, 9.0};  // (1+2+4+5)/4, (3+6)/2, (7+8)/2, 9/1
+  xt::xarray<double> max_want = {5, 6, 8, 9};
+  avg_want.reshape({1, 2, 2, 1});
+  max_want.reshape({1, 2, 2, 1});
+  CHECK(test::all_close(avg_pool2d(Tensor64(x), {2, 2}, {2, 2}, Padding::Same).value(), avg_want,
+                        1e-12));
+  CHECK(test::all_close(max_pool2d(Tensor64(x), {2, 2}, {2, 2}, Padding::Same).value(), max_want,
+                        1e-12));
+  // Padding is not zero for max pooling: all-negative inputs stay negative.
+  xt::xarray<double> neg = -x;
+  auto m = max_pool2d(Tensor64(neg), {3, 3}, {1, 1}, Padding::Same);
+  CHECK(m.value()(0, 0, 0, 0) == -1.0);
+  CHECK(m.value()(0, 2, 2, 0) == -5.0);
+}
+
+TEST_CASE("pooling gradients pass gradcheck", "[pooling][gradcheck]") {
+  struct G {
+    Shape x;
+    std::array<std::size_t, 2> k, s;
+    Padding p;
+  };
+  const std::vector<G> cases = {
+      {{2, 4, 4, 2}, {2, 2}, {2, 2}, Padding::Valid},
+      {{1, 5, 5, 2}, {3, 3}, {2, 2}, Padding::Same},  // odd: symmetric pad
+      {{1, 6, 5, 1}, {3, 3}, {2, 2}, Padding::Same},  // even height: asymmetric pad
+      {{1, 5, 4, 3}, {3, 2}, {1, 1}, Padding::Same},  // overlapping windows
+      {{1, 6, 5, 2}, {3, 2}, {2, 1}, Padding::Valid},
+  };
+  std::uint64_t seed = 200;
+  for (const auto& c : cases) {
+    INFO("x " << to_string(c.x) << " k " << c.k[0] << "x" << c.k[1] << " s " << c.s[0] << ","
+              << c.s[1] << (c.p == Padding::Same ? " SAME" : " VALID"));
+    // Distinct values, far apart relative to the finite-difference step: no ties in max.
+    auto n = num_elements(c.x);
+    xt::xarray<double> v = xt::arange<double>(0, double(n)) * 0.01;
+    auto shuffled = test::random_array<double>({n}, seed++);
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return shuffled(a) < shuffled(b); });
+    xt::xarray<double> xv = xt::xarray<double>::from_shape(c.x);
+    for (std::size_t i = 0; i < n; ++i) xv.flat(i) = v(order[i]) - 0.5;
+    Tensor64 x(xv, true);
+    auto k = c.k, s = c.s;
+    auto p = c.p;
+    auto fmax = [k, s, p](const std::vector<Tensor64>& in) { return max_pool2d(in[0], k, s, p); };
+    auto favg = [k, s, p](const std::vector<Tensor64>& in) { return avg_pool2d(in[0], k, s, p); };
+    REQUIRE_GRADCHECK(fmax, (std::vector<Tensor64>{x}));
+    REQUIRE_GRADCHECK(favg, (std::vector<Tensor64>{x}));
+  }
+}
+
+TEST_CASE("pooling rejects bad arguments with the shapes in the message", "[pooling]") {
+  using Catch::Matchers::Contains;
+  auto x = Tensor::zeros({1, 4, 4, 2});
+  CHECK_THROWS_WITH(max_pool2d(Tensor::zeros({4, 4, 2}), {2, 2}, {2, 2}, Padding::Same),
+                    Contains("max_pool2d") && Contains("[4, 4, 2]") && Contains("[2, 2]"));
+  CHECK_THROWS_WITH(avg_pool2d(x, {2, 2}, {0, 2}, Padding::Same),
+                    Contains("avg_pool2d") && Contains("stride") && Contains("[1, 4, 4, 2]"));
+  CHECK_THROWS_WITH(max_pool2d(x, {0, 2}, {1, 1}, Padding::Same),
+                    Contains("max_pool2d") && Contains("ksize") && Contains("[0, 2]"));
+  CHECK_THROWS_WITH(avg_pool2d(x, {5, 2}, {1, 1}, Padding::Valid),
+                    Contains("avg_pool2d") && Contains("VALID") && Contains("[1, 4, 4, 2]") &&
+                        Contains("[5, 2]"));
+  CHECK_NOTHROW(avg_pool2d(x, {5, 2}, {1, 1}, Padding::Same));
+}
