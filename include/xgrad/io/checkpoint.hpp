@@ -1,0 +1,33 @@
+#pragma once
+/// \file
+/// Checkpoints: every named parameter and buffer of a module, in the safetensors format.
+///
+/// Format (https://github.com/huggingface/safetensors): an 8-byte little-endian header length
+/// N, N bytes of JSON {"name": {"dtype": "F32", "shape": [...], "data_offsets": [b, e]}, ...,
+/// "__metadata__": {...}} (padded with spaces to a multiple of 8), then the raw little-endian
+/// data. Names are the dotted names of named_parameters() and named_buffers() ("0.kernel",
+/// "1.moving_mean"), so BN moving statistics travel with the model. Files can be read by
+/// `safetensors.numpy.load_file` or with plain NumPy (see tests/io/check_checkpoint.py).
+#include <string>
+
+#include "xgrad/nn/module.hpp"
+
+namespace xgrad::io {
+
+/// Writes every parameter (frozen included) and buffer of `module` to `path`, atomically:
+/// a temporary file in the same directory, fsync, then rename over `path`. An existing file
+/// at `path` is either fully replaced or left as it was. Throws std::runtime_error naming
+/// the file on any I/O error.
+void save(const nn::Module& module, const std::string& path);
+
+/// Reads `path` into `module`'s parameters and buffers, in place (handles held elsewhere,
+/// e.g. by an optimizer, see the new values).
+///
+/// Everything is checked before the model is touched: header length, JSON syntax and
+/// schema, dtype (only F32), shapes, data offsets (in range, non-overlapping, covering the
+/// data exactly), file size, and names (missing, unexpected or mis-shaped tensors). On any
+/// problem it throws std::runtime_error naming the file and the problem, and the module is
+/// left bit-identical.
+void load(nn::Module& module, const std::string& path);
+
+}  // namespace xgrad::io

@@ -1,0 +1,76 @@
+#pragma once
+/// \file
+/// nn::BatchNorm: tf.keras.layers.BatchNormalization semantics.
+///
+/// - Feature axis `axis` (default -1, the last); statistics are taken over every other axis
+///   (the batch axis for [N, F], batch + H + W for NHWC).
+/// - Parameters (Keras names, frozen by a test): "gamma" [F] (ones, only when scale) and
+///   "beta" [F] (zeros, only when center). Buffers: "moving_mean" [F] (zeros) and
+///   "moving_variance" [F] (ones).
+/// - Training mode: y = batch_normalization(x, mean, var, beta, gamma, eps) with the batch
+///   `moments` (biased variance, divide by n, like tf.nn.moments; NOT PyTorch's unbiased
+///   running estimate, see pytorch/pytorch#3122). Then, under NoGradGuard and in place:
+///     moving = moving * decay + batch * (1 - decay)
+///   `decay` is Keras' `momentum` (default 0.99); PyTorch's momentum m = 1 - decay.
+///   eps is added only when normalising, never stored in moving_variance.
+/// - Eval mode: the moving statistics only; the buffers are untouched.
+/// - A training batch with one value per channel is allowed: variance 0, output = beta.
+/// - Freezing gamma/beta (set_trainable) does not freeze the moving statistics: only eval
+///   mode does (seed 001: `trainable` and `training` are different things).
+///
+/// The module is a composite of the public ops `moments` and `batch_normalization`, so it
+/// computes exactly what the hand-written "BN from moments" does.
+#include "xgrad/nn/module.hpp"
+
+namespace xgrad::nn {
+
+struct BatchNormOptions {
+  explicit BatchNormOptions(std::size_t features) : features_(features) {}
+#define XGRAD_BN_OPTION(type, name) \
+  BatchNormOptions& name(type v) {  \
+    name##_ = v;                    \
+    return *this;                   \
+  }                                 \
+  type name() const { return name##_; }
+  XGRAD_BN_OPTION(std::size_t, features)
+  /// Feature axis; negative counts from the end. Default -1.
+  XGRAD_BN_OPTION(int, axis)
+  /// Weight of the old moving average (Keras momentum). Default 0.99. Must be in [0, 1].
+  XGRAD_BN_OPTION(float, decay)
+  /// Added to the variance when normalising. Default 1e-3 (Keras).
+  XGRAD_BN_OPTION(float, eps)
+  /// Learn "beta" (offset). Default true.
+  XGRAD_BN_OPTION(bool, center)
+  /// Learn "gamma" (scale). Default true.
+  XGRAD_BN_OPTION(bool, scale)
+#undef XGRAD_BN_OPTION
+private:
+  std::size_t features_;
+  int axis_ = -1;
+  float decay_ = 0.99f;
+  float eps_ = 1e-3f;
+  bool center_ = true;
+  bool scale_ = true;
+};
+
+class BatchNorm : public Module {
+public:
+  explicit BatchNorm(const BatchNormOptions& options);
+  explicit BatchNorm(std::size_t features) : BatchNorm(BatchNormOptions(features)) {}
+
+  Tensor forward(const Tensor& x) override;
+
+  const BatchNormOptions& options() const { return options_; }
+  /// Undefined when scale is off.
+  const Tensor& gamma() const { return gamma_; }
+  /// Undefined when center is off.
+  const Tensor& beta() const { return beta_; }
+  const Tensor& moving_mean() const { return moving_mean_; }
+  const Tensor& moving_variance() const { return moving_variance_; }
+
+private:
+  BatchNormOptions options_;
+  Tensor gamma_, beta_, moving_mean_, moving_variance_;
+};
+
+}  // namespace xgrad::nn

@@ -1,0 +1,97 @@
+#pragma once
+/// \file
+/// nn::Module: named parameters, buffers and children; the training flag.
+///
+/// Follows the PyTorch C++ `Module` protocol with two changes (STYLE 3.4):
+/// - `parameters()` returns only *trainable* parameters (what optimizers take);
+///   `named_parameters()` and checkpoints include frozen ones too.
+/// - `trainable` is a per-parameter flag, independent of `training` (seed 001). Freezing
+///   never changes the mode and `train()` never unfreezes. The flag is stored as the
+///   parameter tensor's `requires_grad`, so a frozen parameter gets no gradient and every
+///   optimizer holding its handle skips it.
+///
+/// Names are non-empty and dot-free; storage is insertion-ordered, so iteration and
+/// checkpoints are deterministic. Nested names are dotted: "0.kernel", "2.moving_mean".
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "xgrad/tensor.hpp"
+
+namespace xgrad::nn {
+
+class Module;
+
+template <class V>
+using NamedList = std::vector<std::pair<std::string, V>>;
+
+class Module {
+public:
+  /// `type_name` appears in error messages and in `name()` ("Dense", "BatchNorm", ...).
+  explicit Module(std::string type_name = "Module");
+  virtual ~Module() = default;
+  Module(const Module&) = default;
+  Module(Module&&) = default;
+  Module& operator=(const Module&) = default;
+  Module& operator=(Module&&) = default;
+
+  /// The layer's computation. The base class throws std::logic_error.
+  virtual Tensor forward(const Tensor& x);
+  Tensor operator()(const Tensor& x) { return forward(x); }
+
+  /// Registers a parameter (a leaf tensor). `trainable` sets its requires_grad flag.
+  /// Throws std::invalid_argument on an empty/dotted/duplicate name, an undefined or
+  /// non-leaf tensor. Returns the stored handle.
+  Tensor& register_parameter(const std::string& name, Tensor tensor, bool trainable = true);
+  /// Registers non-trainable state (requires_grad false), e.g. BN moving statistics.
+  /// Buffers are updated in place, never rebound.
+  Tensor& register_buffer(const std::string& name, Tensor tensor);
+  /// Registers a child module; its parameters and buffers appear under "name.".
+  std::shared_ptr<Module> register_module(const std::string& name,
+                                          std::shared_ptr<Module> module);
+
+  /// Trainable parameters, recursively, in registration order.
+  std::vector<Tensor> parameters() const;
+  /// All parameters (frozen included), recursively, with dotted names.
+  NamedList<Tensor> named_parameters() const;
+  /// All buffers, recursively.
+  std::vector<Tensor> buffers() const;
+  NamedList<Tensor> named_buffers() const;
+  /// Direct children.
+  const NamedList<std::shared_ptr<Module>>& named_children() const { return children_; }
+
+  /// Looks up a parameter or buffer by dotted name; throws std::out_of_range naming it.
+  Tensor parameter(const std::string& dotted_name) const;
+  Tensor buffer(const std::string& dotted_name) const;
+
+  /// Freezes (false) or unfreezes (true) every parameter, recursively.
+  void set_trainable(bool trainable);
+  /// Freezes or unfreezes one parameter by dotted name ("0.kernel").
+  void set_trainable(const std::string& dotted_name, bool trainable);
+  bool is_trainable(const std::string& dotted_name) const;
+
+  /// Sets training mode on this module and every child. Modules start in training mode.
+  virtual void train(bool on = true);
+  /// Same as train(false).
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+
+  /// "Dense", "BatchNorm", ... for error messages.
+  const std::string& name() const { return type_name_; }
+
+protected:
+  /// Checks a name for registration: non-empty, no '.', not already used here.
+  void check_new_name(const std::string& name) const;
+
+private:
+  void collect_parameters(const std::string& prefix, NamedList<Tensor>& out) const;
+  void collect_buffers(const std::string& prefix, NamedList<Tensor>& out) const;
+  std::string type_name_;
+  bool training_ = true;
+  NamedList<Tensor> parameters_;
+  NamedList<Tensor> buffers_;
+  NamedList<std::shared_ptr<Module>> children_;
+};
+
+}  // namespace xgrad::nn

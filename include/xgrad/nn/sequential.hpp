@@ -1,0 +1,50 @@
+#pragma once
+/// \file
+/// nn::Sequential: children "0", "1", ... applied in order.
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+#include "xgrad/nn/module.hpp"
+
+namespace xgrad::nn {
+
+class Sequential : public Module {
+public:
+  Sequential() : Module("Sequential") {}
+
+  /// Appends a module under the name std::to_string(size()). Returns it.
+  std::shared_ptr<Module> add(std::shared_ptr<Module> module);
+  /// Appends a copy of (or moves in) a concrete module: `model.add(nn::Dense(784, 100))`.
+  /// Returns a handle to the stored module, with its concrete type.
+  template <class M, class = std::enable_if_t<std::is_base_of<Module, std::decay_t<M>>::value>>
+  std::shared_ptr<std::decay_t<M>> add(M&& module) {
+    auto p = std::make_shared<std::decay_t<M>>(std::forward<M>(module));
+    add(std::static_pointer_cast<Module>(p));
+    return p;
+  }
+
+  std::size_t size() const { return layers_.size(); }
+  /// Layer i; throws std::out_of_range.
+  std::shared_ptr<Module> at(std::size_t i) const;
+  std::shared_ptr<Module> operator[](std::size_t i) const { return at(i); }
+  /// Layer i cast to its concrete type; throws std::invalid_argument on a wrong type.
+  template <class M>
+  std::shared_ptr<M> at(std::size_t i) const {
+    auto p = std::dynamic_pointer_cast<M>(at(i));
+    if (!p) throw std::invalid_argument("Sequential::at: layer " + std::to_string(i) + " is a " +
+                                        at(i)->name() + ", not the requested type");
+    return p;
+  }
+
+  /// Chains every layer. An empty Sequential returns x.
+  Tensor forward(const Tensor& x) override;
+  /// Like forward, returning the output of every layer (element i = output of layer i;
+  /// the last element is the model output).
+  std::vector<Tensor> forward_all(const Tensor& x);
+
+private:
+  std::vector<std::shared_ptr<Module>> layers_;
+};
+
+}  // namespace xgrad::nn

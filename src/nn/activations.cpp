@@ -1,0 +1,12 @@
+#include "xgrad/nn/activations.hpp"
+
+#include "xgrad/ops/activation.hpp"
+
+namespace xgrad::nn {
+
+Tensor Sigmoid::forward(const Tensor& x) { return xgrad::sigmoid(x); }
+Tensor ReLU::forward(const Tensor& x) { return xgrad::relu(x); }
+Tensor Tanh::forward(const Tensor& x) { return xgrad::tanh(x); }
+Tensor Softmax::forward(const Tensor& x) { return xgrad::softmax(x); }
+
+}  // namespace xgrad::nn

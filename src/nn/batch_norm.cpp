@@ -1,0 +1,89 @@
+#include "xgrad/nn/batch_norm.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "xgrad/autograd/tape.hpp"
+#include "xgrad/nn/init.hpp"
+#include "xgrad/ops/normalization.hpp"
+#include "xgrad/ops/reduction.hpp"
+#include "xgrad/ops/shape_ops.hpp"
+
+namespace xgrad::nn {
+
+BatchNorm::BatchNorm(const BatchNormOptions& options) : Module("BatchNorm"), options_(options) {
+  const std::size_t f = options_.features();
+  if (f == 0) throw std::invalid_argument("BatchNorm: features must be positive");
+  const float d = options_.decay();
+  if (!(d >= 0.0f && d <= 1.0f)) {
+    throw std::invalid_argument("BatchNorm: decay must be in [0, 1] (Keras momentum; PyTorch "
+                                "momentum m corresponds to decay 1 - m), got " +
+                                std::to_string(d));
+  }
+  if (!(options_.eps() > 0.0f)) {
+    throw std::invalid_argument("BatchNorm: eps must be positive, got " +
+                                std::to_string(options_.eps()));
+  }
+  if (options_.scale()) gamma_ = register_parameter("gamma", Tensor(init::ones({f})));
+  if (options_.center()) beta_ = register_parameter("beta", Tensor(init::zeros({f})));
+  moving_mean_ = register_buffer("moving_mean", Tensor(init::zeros({f})));
+  moving_variance_ = register_buffer("moving_variance", Tensor(init::ones({f})));
+}
+
+Tensor BatchNorm::forward(const Tensor& x) {
+  const Shape s = x.shape();
+  const int rank = int(s.size());
+  int axis = options_.axis();
+  if (axis < 0) axis += rank;
+  if (rank < 1 || axis < 0 || axis >= rank) {
+    throw std::invalid_argument("BatchNorm: axis " + std::to_string(options_.axis()) +
+                                " is out of range for input of shape " + to_string(s));
+  }
+  const std::size_t f = options_.features();
+  if (s[std::size_t(axis)] != f) {
+    throw std::invalid_argument("BatchNorm(" + std::to_string(f) + "): input " + to_string(s) +
+                                " has " + std::to_string(s[std::size_t(axis)]) +
+                                " features on axis " + std::to_string(options_.axis()));
+  }
+  const bool last = axis == rank - 1;
+  // Parameters broadcast against x: [F] when the feature axis is last, else [F, 1, ..., 1].
+  std::vector<long> bshape(std::size_t(rank - axis), 1L);
+  bshape[0] = long(f);
+  auto bcast = [&](const Tensor& t) {
+    if (!t.defined() || last) return t;
+    return reshape(t, bshape);
+  };
+  const Tensor gamma = bcast(gamma_), beta = bcast(beta_);
+  const double eps = double(options_.eps());
+
+  if (!is_training()) {
+    return batch_normalization(x, bcast(moving_mean_), bcast(moving_variance_), beta, gamma, eps);
+  }
+
+  Axes axes;
+  for (int i = 0; i < rank; ++i) {
+    if (i != axis) axes.push_back(i);
+  }
+  // Feature axis last: [F] moments, exactly the hand-written tf.nn.moments(x, axes) usage.
+  // Otherwise keepdims, which broadcasts against x directly.
+  Moments<float> m = moments(x, axes, /*keepdims=*/!last);
+  Tensor y = batch_normalization(x, m.mean, m.variance, beta, gamma, eps);
+
+  {
+    NoGradGuard no_grad;
+    // NOTE: in place into the existing arrays (apache/singa PR #554); never rebind handles.
+    const float d = options_.decay(), one_minus = 1.0f - options_.decay();
+    float* mm = moving_mean_.value().data();
+    float* mv = moving_variance_.value().data();
+    const float* bm = m.mean.value().data();
+    const float* bv = m.variance.value().data();
+    for (std::size_t i = 0; i < f; ++i) {
+      mm[i] = mm[i] * d + bm[i] * one_minus;
+      mv[i] = mv[i] * d + bv[i] * one_minus;
+    }
+  }
+  return y;
+}
+
+}  // namespace xgrad::nn

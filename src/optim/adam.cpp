@@ -1,0 +1,59 @@
+#include "xgrad/optim/adam.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "xgrad/autograd/tape.hpp"
+
+namespace xgrad::optim {
+
+Adam::Adam(std::vector<Tensor> params, float lr, float beta1, float beta2, float eps)
+    : Optimizer(std::move(params)), beta1_(beta1), beta2_(beta2), eps_(eps) {
+  set_lr(lr);
+  auto check_beta = [](float b, const char* which) {
+    if (!(b >= 0.0f && b < 1.0f)) {
+      throw std::invalid_argument(std::string("Adam: ") + which + " must be in [0, 1), got " +
+                                  std::to_string(b));
+    }
+  };
+  check_beta(beta1, "beta1");
+  check_beta(beta2, "beta2");
+  if (!(eps >= 0.0f) || !std::isfinite(eps)) {
+    throw std::invalid_argument("Adam: eps must be finite and >= 0, got " + std::to_string(eps));
+  }
+  m_.resize(params_.size());
+  v_.resize(params_.size());
+  t_.assign(params_.size(), 0);
+}
+
+void Adam::step() {
+  NoGradGuard no_grad;
+  const float b1 = beta1_, b2 = beta2_, eps = eps_;
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    if (!should_update(i)) continue;
+    auto& value = params_[i].value();
+    const float* g = params_[i].grad().data();
+    const std::size_t n = value.size();
+    if (m_[i].size() != n) {
+      m_[i] = xt::zeros<float>(value.shape());
+      v_[i] = xt::zeros<float>(value.shape());
+    }
+    const std::int64_t t = ++t_[i];
+    // NOTE: the bias corrections are computed in double, then folded into one step size.
+    const double c1 = 1.0 - std::pow(double(b1), double(t));
+    const double c2 = 1.0 - std::pow(double(b2), double(t));
+    const float lr_t = float(double(lr_) * std::sqrt(c2) / c1);
+    float* p = value.data();
+    float* m = m_[i].data();
+    float* v = v_[i].data();
+    for (std::size_t k = 0; k < n; ++k) {
+      const float gk = g[k];
+      m[k] = b1 * m[k] + (1.0f - b1) * gk;
+      v[k] = b2 * v[k] + (1.0f - b2) * gk * gk;
+      p[k] -= lr_t * m[k] / (std::sqrt(v[k]) + eps);
+    }
+  }
+}
+
+}  // namespace xgrad::optim

@@ -1,0 +1,45 @@
+#include "xgrad/optim/sgd.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "xgrad/autograd/tape.hpp"
+
+namespace xgrad::optim {
+
+SGD::SGD(std::vector<Tensor> params, float lr, float momentum)
+    : Optimizer(std::move(params)), momentum_(momentum) {
+  set_lr(lr);
+  if (!(momentum >= 0.0f && momentum < 1.0f)) {
+    throw std::invalid_argument("SGD: momentum must be in [0, 1), got " +
+                                std::to_string(momentum));
+  }
+  if (momentum_ > 0.0f) velocity_.resize(params_.size());
+}
+
+void SGD::step() {
+  NoGradGuard no_grad;
+  const float lr = lr_, mom = momentum_;
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    if (!should_update(i)) continue;
+    auto& value = params_[i].value();
+    const auto& grad = params_[i].grad();
+    float* p = value.data();
+    const float* g = grad.data();
+    const std::size_t n = value.size();
+    if (mom == 0.0f) {
+      for (std::size_t k = 0; k < n; ++k) p[k] -= lr * g[k];
+      continue;
+    }
+    auto& vel = velocity_[i];
+    if (vel.size() != n) vel = xt::zeros<float>(value.shape());
+    float* v = vel.data();
+    for (std::size_t k = 0; k < n; ++k) {
+      v[k] = mom * v[k] + g[k];
+      p[k] -= lr * v[k];
+    }
+  }
+}
+
+}  // namespace xgrad::optim
