@@ -7,14 +7,17 @@
 // test images one at a time, with batch statistics (collapses to one class) and with
 // population statistics, before and after a checkpoint round trip.
 #include <cstdio>
+#include <tuple>
 #include <random>
 #include <string>
 #include <vector>
 
-#include <xgrad/xgrad.hpp>
-#include <xgrad/nn/nn.hpp>
 #include <xgrad/data/data.hpp>
 #include <xgrad/io/checkpoint.hpp>
+#include <xgrad/nn/nn.hpp>
+#include <xgrad/xgrad.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xview.hpp>
 
 #include "cli.hpp"
 #include "csv.hpp"
@@ -55,14 +58,14 @@ InitialWeights draw_weights(std::uint64_t seed) {
 /// returns the input of layer 2's sigmoids (z2 without BN, BN2 with BN), which the seed plots.
 class Mlp : public nn::Module {
 public:
-  Mlp(bool batch_norm, const InitialWeights& w) : batch_norm_(batch_norm) {
-    dense1_ = register_module("dense1", std::make_shared<nn::Dense>(784, 100, !batch_norm));
-    dense2_ = register_module("dense2", std::make_shared<nn::Dense>(100, 100, !batch_norm));
-    dense3_ = register_module("dense3", std::make_shared<nn::Dense>(100, 10, true));
+  Mlp(bool batch_norm, const InitialWeights& w) : Module("Mlp"), batch_norm_(batch_norm) {
+    dense1_ = add<nn::Dense>("dense1", 784, 100, !batch_norm);
+    dense2_ = add<nn::Dense>("dense2", 100, 100, !batch_norm);
+    dense3_ = add<nn::Dense>("dense3", 100, 10, true);
     if (batch_norm) {
       auto options = nn::BatchNormOptions(100).decay(0.999f).eps(1e-3f);
-      bn1_ = register_module("bn1", std::make_shared<nn::BatchNorm>(options));
-      bn2_ = register_module("bn2", std::make_shared<nn::BatchNorm>(options));
+      bn1_ = add<nn::BatchNorm>("bn1", options);
+      bn2_ = add<nn::BatchNorm>("bn2", options);
     }
     dense1_->kernel().value() = w.w1;
     dense2_->kernel().value() = w.w2;
@@ -73,6 +76,13 @@ public:
     Tensor logits;
     Tensor layer2_sigmoid_input;
   };
+
+  template <class M, class... Args>
+  std::shared_ptr<M> add(const std::string& name, Args&&... args) {
+    auto m = std::make_shared<M>(std::forward<Args>(args)...);
+    register_module(name, m);
+    return m;
+  }
 
   Output run(const Tensor& x) {
     Tensor z1 = dense1_->forward(x);
@@ -188,12 +198,13 @@ int main(int argc, char** argv) {
       z_csv.row(z);
     };
 
-    data::Batches batches(train, batch, opts.seed);
+    data::Batches batches(train, std::size_t(batch), opts.seed, data::BatchOptions().endless(true));
+    data::Batch b;
     examples::ProgressBar bar("mlp", steps);
     double loss_plain = 0, loss_bn = 0;
     for (long step = 0; step < steps; ++step) {
       if (step % kLogEvery == 0) log_point(step);
-      const data::Batch& b = batches.next();
+      batches.next(b);
       for (auto [net, opt, loss] : {std::tuple<Mlp*, optim::SGD*, double*>{&plain, &sgd_plain, &loss_plain},
                                     std::tuple<Mlp*, optim::SGD*, double*>{&bn, &sgd_bn, &loss_bn}}) {
         opt->zero_grad();
