@@ -96,13 +96,15 @@ BasicTensor<T> batch_normalization(const BasicTensor<T>& x, const BasicTensor<T>
     const T* px = xv.data();
     T* o = out.data();
     // inv = scale / sqrt(var + eps), one row at a time (F entries).
-    std::vector<T> a(f), b(f);
+    std::vector<T> a(f), b(f), mu(f);
     const bool per_channel = pm->row_stride == 0 && pv->row_stride == 0 &&
                              (!po->defined || po->row_stride == 0) &&
                              (!ps->defined || ps->row_stride == 0);
     for (std::size_t r = 0; r < rows; ++r) {
       if (r == 0 || !per_channel) {
-        // y = x * a + b with a = scale / sqrt(var + eps), b = offset - mean * a.
+        // y = (x - mean) * a + offset with a = scale / sqrt(var + eps). NOTE: not TF's
+        // x * a + (offset - mean * a): with FMA contraction that form misses `offset` by an ulp
+        // when a channel holds one value (x == mean), where the output must be exactly offset.
         const T* m = pm->data + r * pm->row_stride;
         const T* v = pv->data + r * pv->row_stride;
         const T* s = ps->defined ? ps->data + r * ps->row_stride : nullptr;
@@ -110,14 +112,16 @@ BasicTensor<T> batch_normalization(const BasicTensor<T>& x, const BasicTensor<T>
         for (std::size_t c = 0; c < f; ++c) {
           const T ac = (s ? s[c] : T(1)) / std::sqrt(v[c] + e);
           a[c] = ac;
-          b[c] = (of ? of[c] : T(0)) - m[c] * ac;
+          b[c] = of ? of[c] : T(0);
+          mu[c] = m[c];
         }
       }
       const T* xr = px + r * f;
       T* orow = o + r * f;
       const T* pa = a.data();
       const T* pb = b.data();
-      for (std::size_t c = 0; c < f; ++c) orow[c] = xr[c] * pa[c] + pb[c];
+      const T* pm_row = mu.data();
+      for (std::size_t c = 0; c < f; ++c) orow[c] = (xr[c] - pm_row[c]) * pa[c] + pb[c];
     }
   }
 
