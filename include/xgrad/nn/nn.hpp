@@ -4,6 +4,7 @@
 #include "xgrad/io/checkpoint.hpp"
 #include "xgrad/nn/activations.hpp"
 #include "xgrad/nn/batch_norm.hpp"
+#include "xgrad/nn/conv2d.hpp"
 #include "xgrad/nn/dense.hpp"
 #include "xgrad/nn/flatten.hpp"
 #include "xgrad/nn/init.hpp"
