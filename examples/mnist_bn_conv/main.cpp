@@ -32,6 +32,15 @@ constexpr float kEps = 1e-3f;
 
 enum class Variant { NoBN, BNLayers, BNHand };
 
+/// Short name for CSV files and plot legends.
+const char* variant_key(Variant v) {
+  switch (v) {
+    case Variant::NoBN: return "no_bn";
+    case Variant::BNLayers: return "bn_layers";
+    default: return "bn_hand";
+  }
+}
+
 const char* variant_name(Variant v) {
   switch (v) {
     case Variant::NoBN: return "no BN";
@@ -73,7 +82,7 @@ class HandConvBN : public nn::Module {
 public:
   HandConvBN(std::size_t in, std::size_t out, std::size_t stride, std::mt19937_64& rng)
       : Module("HandConvBN"), stride_(stride) {
-    kernel_ = register_parameter("kernel", Tensor(nn::truncated_normal({3, 3, in, out}, 0.05, rng)));
+    kernel_ = register_parameter("kernel", Tensor(nn::init::truncated_normal({3, 3, in, out}, 0.05, rng)));
     bn_ = std::static_pointer_cast<HandBatchNorm>(
         register_module("bn", std::make_shared<HandBatchNorm>(out, Axes{0, 1, 2})));
   }
@@ -198,10 +207,8 @@ RunResult train(ConvNet& net, Variant variant, long batches, long batch, std::ui
   data::Batches stream(train_set, std::size_t(batch), seed, data::BatchOptions().endless(true));
   data::Batch b;
   RunResult r{variant, 0, 0, 0, 0, {}};
-  examples::ProgressBar bar(variant == Variant::NoBN ? "conv no BN"
-                            : variant == Variant::BNLayers ? "conv BN layers" : "conv BN hand",
-                            batches);
-  const std::string name = variant_name(variant);
+  examples::ProgressBar bar(std::string("conv ") + variant_key(variant), batches);
+  const std::string name = variant_key(variant);
   for (long i = 0; i < batches; ++i) {
     stream.next(b);
     if (log && i % 100 == 0) {
@@ -305,7 +312,7 @@ int main(int argc, char** argv) {
     examples::CsvWriter summary(opts.out_dir + "/conv_results.csv",
                                 {"net", "val_accuracy", "test_accuracy", "single_100", "seconds"});
     for (const auto& r : results) {
-      summary.row(variant_name(r.variant), {r.final_val, r.final_test, r.single, r.seconds});
+      summary.row(variant_key(r.variant), {r.final_val, r.final_test, r.single, r.seconds});
     }
     if (opts.plots && examples::render_plot("plot_conv.py", {opts.out_dir})) {
       std::printf("plot: %s/conv_accuracy.png\n", opts.out_dir.c_str());
