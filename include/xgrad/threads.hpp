@@ -1,9 +1,11 @@
 #pragma once
 /// \file
 /// Who owns the cores: OpenBLAS's thread pool. xgrad starts no threads of its own, so there is
-/// one knob: the environment variable XGRAD_NUM_THREADS (read at start-up) or set_num_threads().
-/// Without either, OpenBLAS's default applies (OPENBLAS_NUM_THREADS, else every core).
-/// Small products (the MLP's) run faster on 1 thread; the conv net's GEMMs gain from 2.
+/// one knob: the environment variable XGRAD_NUM_THREADS (read when the library loads) or
+/// set_num_threads(). Default: 1 thread, unless OPENBLAS_NUM_THREADS or OMP_NUM_THREADS is
+/// set, in which case OpenBLAS's own reading of them stands. One thread is the right default
+/// for small networks: their GEMMs are too small to split well, and a second BLAS thread
+/// stalls whenever anything else runs on the other core.
 
 namespace xgrad {
 

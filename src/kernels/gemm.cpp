@@ -9,12 +9,17 @@ namespace xgrad::kernels {
 namespace {
 CBLAS_TRANSPOSE flag(bool t) { return t ? CblasTrans : CblasNoTrans; }
 
-// Applies XGRAD_NUM_THREADS when the library loads. It lives here, in the file every matmul and
-// conv links, so that a static link cannot drop it.
+// Applies the thread policy when the library loads (see xgrad/threads.hpp). It lives here, in
+// the file every matmul and conv links, so that a static link cannot drop it.
+// NOTE: the default is 1 thread. The comparison workloads' GEMMs are small; OpenBLAS's pool
+// gains little on them, and when the other core is busy its threads stall each step (measured:
+// a 2,000-step MLP run took 34 s with 2 threads next to a compiler, 3.2 s with 1).
 const bool env_threads_applied = [] {
   if (const char* v = std::getenv("XGRAD_NUM_THREADS")) {
     int n = std::atoi(v);
     if (n >= 1) openblas_set_num_threads(n);
+  } else if (!std::getenv("OPENBLAS_NUM_THREADS") && !std::getenv("OMP_NUM_THREADS")) {
+    openblas_set_num_threads(1);
   }
   return true;
 }();
