@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job: the seeds' batch-norm comparisons at full length (BN basics, Experiment 1,
 # Experiment 2), writing tables, CSV, checkpoints and PNG plots to OUT_DIR (default: out/).
+# Fetches MNIST first (data/fetch_mnist.sh); when it cannot be had, says so and uses
+# Fashion-MNIST from Debian's dataset-fashion-mnist package instead.
 # usage: examples/run_comparisons.sh [--quick] [BUILD_DIR] [OUT_DIR]   (extra options go to both
 #        experiments through XGRAD_EXAMPLE_ARGS, e.g. XGRAD_EXAMPLE_ARGS="--seed 2")
 set -euo pipefail
@@ -15,6 +17,10 @@ for p in bn_basics/bn_basics mnist_bn_mlp/mnist_bn_mlp mnist_bn_conv/mnist_bn_co
 done
 mkdir -p "$out"
 cd "$repo"  # the programs look for data/mnist from here
+if [ -z "${XGRAD_MNIST_DIR:-}" ] && ! data/fetch_mnist.sh; then
+  echo "run_comparisons: MNIST is unavailable (see above); running on Fashion-MNIST instead." >&2
+  data/fetch_fashion_mnist.sh
+fi
 start=$(date +%s)
 echo "== BN basics (seed 001)"
 "$bin/bn_basics/bn_basics" | tee "$out/bn_basics.txt"
