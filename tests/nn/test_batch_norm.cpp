@@ -84,10 +84,10 @@ TEST_CASE("BatchNorm seed 001: [[3],[4]] in training, no center/scale", "[nn][bn
 TEST_CASE("BatchNorm seed 001: [[3,4]] normalises each feature over one sample", "[nn][bn][seed001]") {
   nn::BatchNorm bn(nn::BatchNormOptions(2).center(false).scale(false));
   Tensor y = bn(Tensor(xt::xarray<float>{{3, 4}}));
-  // TensorFlow prints exactly 0; allow float rounding (a fused x*a + b may leave ~1e-6).
+  // TensorFlow prints exactly 0, and so must we: x - mean is exactly 0.
   REQUIRE(y.shape() == Shape{1, 2});
-  CHECK(y.value()(0, 0) == Approx(0.0f).margin(1e-5));
-  CHECK(y.value()(0, 1) == Approx(0.0f).margin(1e-5));
+  CHECK(y.value()(0, 0) == 0.0f);
+  CHECK(y.value()(0, 1) == 0.0f);
 }
 
 TEST_CASE("BatchNorm seed 001: axis=0 on [[3,4]]", "[nn][bn][seed001]") {
@@ -223,9 +223,9 @@ TEST_CASE("BatchNorm: one value per channel in training gives beta, not NaN", "[
   nn::set_weights(bn.gamma(), {2.0f, 2.0f, 2.0f});
   Tensor y = bn(Tensor(xt::xarray<float>{{7, -4, 0.5f}}));
   REQUIRE(y.shape() == Shape{1, 3});
-  CHECK(y.value()(0, 0) == Approx(0.25f).margin(1e-5));
-  CHECK(y.value()(0, 1) == Approx(-1.0f).margin(1e-5));
-  CHECK(y.value()(0, 2) == Approx(3.0f).margin(1e-5));
+  CHECK(y.value()(0, 0) == 0.25f);  // exactly beta
+  CHECK(y.value()(0, 1) == -1.0f);
+  CHECK(y.value()(0, 2) == 3.0f);
   for (float v : y.value()) CHECK(std::isfinite(v));
   for (float v : bn.moving_variance().value()) CHECK(std::isfinite(v));
   for (float v : bn.moving_mean().value()) CHECK(std::isfinite(v));
