@@ -28,6 +28,28 @@ Axis same_or_valid_axis(std::size_t in, std::size_t k, std::size_t stride, bool 
   return a;
 }
 
+ConvGeometry make_geometry(std::size_t n, std::size_t h, std::size_t w, std::size_t c,
+                           std::size_t kh, std::size_t kw, std::size_t o, std::size_t sh,
+                           std::size_t sw, bool same) {
+  ConvGeometry g;
+  g.n = n;
+  g.h = h;
+  g.w = w;
+  g.c = c;
+  g.kh = kh;
+  g.kw = kw;
+  g.o = o;
+  g.sh = sh;
+  g.sw = sw;
+  const Axis ay = same_or_valid_axis(h, kh, sh, same);
+  const Axis ax = same_or_valid_axis(w, kw, sw, same);
+  g.oh = ay.out;
+  g.ow = ax.out;
+  g.pad_top = ay.pad_before;
+  g.pad_left = ax.pad_before;
+  return g;
+}
+
 namespace {
 
 constexpr std::size_t kNoRow = std::size_t(-1);

@@ -34,6 +34,12 @@ struct ConvGeometry {
   }
 };
 
+/// The geometry of an NHWC input [n, h, w, c] under a kh x kw window with `o` output channels,
+/// strides (sh, sw) and TensorFlow's SAME or VALID rule (shared by conv2d and pooling).
+ConvGeometry make_geometry(std::size_t n, std::size_t h, std::size_t w, std::size_t c,
+                           std::size_t kh, std::size_t kw, std::size_t o, std::size_t sh,
+                           std::size_t sw, bool same);
+
 /// out[rows, o] = im2col(in)[rows, cols] * filter[cols, o].
 template <class T>
 void conv2d_forward(const ConvGeometry& g, const T* in, const T* filter, T* out);

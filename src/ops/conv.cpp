@@ -42,23 +42,8 @@ kernels::ConvGeometry conv_geometry(const Shape& in, const Shape& f,
                                 std::to_string(in[1]) + "x" + std::to_string(in[2]) +
                                 "): " + shapes(in, f));
   }
-  kernels::ConvGeometry g;
-  g.n = in[0];
-  g.h = in[1];
-  g.w = in[2];
-  g.c = in[3];
-  g.kh = f[0];
-  g.kw = f[1];
-  g.o = f[3];
-  g.sh = strides[0];
-  g.sw = strides[1];
-  const auto ay = kernels::same_or_valid_axis(g.h, g.kh, g.sh, same);
-  const auto ax = kernels::same_or_valid_axis(g.w, g.kw, g.sw, same);
-  g.oh = ay.out;
-  g.ow = ax.out;
-  g.pad_top = ay.pad_before;
-  g.pad_left = ax.pad_before;
-  return g;
+  return kernels::make_geometry(in[0], in[1], in[2], in[3], f[0], f[1], f[3], strides[0], strides[1],
+                                same);
 }
 
 }  // namespace

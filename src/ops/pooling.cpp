@@ -34,23 +34,8 @@ kernels::ConvGeometry pool_geometry(const char* op, const Shape& in,
     throw std::invalid_argument(std::string(op) +
                                 ": with VALID padding the window must fit in the input" + shapes);
   }
-  kernels::ConvGeometry g;
-  g.n = in[0];
-  g.h = in[1];
-  g.w = in[2];
-  g.c = in[3];
-  g.o = in[3];
-  g.kh = ksize[0];
-  g.kw = ksize[1];
-  g.sh = strides[0];
-  g.sw = strides[1];
-  const auto ay = kernels::same_or_valid_axis(g.h, g.kh, g.sh, same);
-  const auto ax = kernels::same_or_valid_axis(g.w, g.kw, g.sw, same);
-  g.oh = ay.out;
-  g.ow = ax.out;
-  g.pad_top = ay.pad_before;
-  g.pad_left = ax.pad_before;
-  return g;
+  return kernels::make_geometry(in[0], in[1], in[2], in[3], ksize[0], ksize[1], in[3], strides[0],
+                                strides[1], same);
 }
 
 }  // namespace
