@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/broadcast.hpp"
 #include "kernels/vmath.hpp"
 #include "xgrad/autograd/function.hpp"
 
@@ -19,13 +20,8 @@ BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
   // e^-|x| never overflows; sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) otherwise.
   kernels::sigmoid(p, o, n);
   return make_op("sigmoid", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
-    xt::xarray<T> gx = xt::xarray<T>::from_shape(y.shape());
-    const T* pg = g.data();
-    const T* py = y.data();
-    T* o = gx.data();
-    const std::size_t n = y.size();
-    for (std::size_t i = 0; i < n; ++i) o[i] = pg[i] * py[i] * (T(1) - py[i]);
-    grads.set(0, std::move(gx));
+    grads.set(0, kernels::broadcast_binary("sigmoid", g, y,
+                                           [](T gi, T yi) { return gi * yi * (T(1) - yi); }));
   });
 }
 
@@ -39,13 +35,8 @@ BasicTensor<T> relu(const BasicTensor<T>& x) {
   for (std::size_t i = 0; i < n; ++i) o[i] = p[i] > T(0) ? p[i] : T(0);
   return make_op("relu", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
     // y > 0 exactly where x > 0 (subgradient 0 at x = 0, as in TensorFlow).
-    xt::xarray<T> gx = xt::xarray<T>::from_shape(y.shape());
-    const T* pg = g.data();
-    const T* py = y.data();
-    T* o = gx.data();
-    const std::size_t n = y.size();
-    for (std::size_t i = 0; i < n; ++i) o[i] = py[i] > T(0) ? pg[i] : T(0);
-    grads.set(0, std::move(gx));
+    grads.set(0, kernels::broadcast_binary("relu", g, y,
+                                           [](T gi, T yi) { return yi > T(0) ? gi : T(0); }));
   });
 }
 
@@ -58,13 +49,8 @@ BasicTensor<T> tanh(const BasicTensor<T>& x) {
   const std::size_t n = xv.size();
   kernels::tanh(p, o, n);
   return make_op("tanh", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
-    xt::xarray<T> gx = xt::xarray<T>::from_shape(y.shape());
-    const T* pg = g.data();
-    const T* py = y.data();
-    T* o = gx.data();
-    const std::size_t n = y.size();
-    for (std::size_t i = 0; i < n; ++i) o[i] = pg[i] * (T(1) - py[i] * py[i]);
-    grads.set(0, std::move(gx));
+    grads.set(0, kernels::broadcast_binary("tanh", g, y,
+                                           [](T gi, T yi) { return gi * (T(1) - yi * yi); }));
   });
 }
 
