@@ -141,9 +141,7 @@ void BasicTensor<T>::backward(const xt::xarray<T>& upstream) const {
     impl.accumulate_grad(xt::xarray<T>(upstream));
     return;
   }
-  if (impl.grad_fn->released()) {
-    autograd::run_backward_from(impl.grad_fn);  // throws the freed-graph error
-  }
+  impl.grad_fn->check_not_released();  // before the upstream gradient is stored in it
   impl.grad_fn->accumulate(xt::xarray<T>(upstream));
   autograd::run_backward_from(impl.grad_fn);
 }

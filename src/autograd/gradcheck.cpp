@@ -64,14 +64,12 @@ GradcheckResult gradcheck(const std::function<Tensor64(const std::vector<Tensor6
         double numeric = (plus - minus) / (2 * options.eps);
         double a = analytic.data()[j];
         double err = std::abs(a - numeric) / std::max({1.0, std::abs(a), std::abs(numeric)});
-        if (!(err <= result.max_error) || std::isnan(err)) {
-          if (std::isnan(err) || err > result.max_error) {
-            result.max_error = std::isnan(err) ? INFINITY : err;
-            result.input = i;
-            result.index = j;
-            result.analytic = a;
-            result.numeric = numeric;
-          }
+        if (std::isnan(err) || err > result.max_error) {
+          result.max_error = std::isnan(err) ? INFINITY : err;
+          result.input = i;
+          result.index = j;
+          result.analytic = a;
+          result.numeric = numeric;
         }
       }
     }

@@ -50,12 +50,7 @@ void Node<T>::run_backward(void (*keep_alive)(const std::shared_ptr<NodeBase>&))
     if (is_anomaly_detection_enabled()) check_finite(name(), g, "backward");
     auto& input = inputs_[i];
     if (input->grad_fn) {
-      if (input->grad_fn->released()) {
-        throw std::logic_error(std::string("backward: the graph through '") +
-                               input->grad_fn->name() +
-                               "' has already been freed by an earlier backward(); recompute "
-                               "the forward pass before calling backward() again");
-      }
+      input->grad_fn->check_not_released();
       input->grad_fn->accumulate(std::move(g));
       keep_alive(input->grad_fn);
     } else {

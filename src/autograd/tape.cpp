@@ -51,6 +51,14 @@ NodeBase::NodeBase(const char* name) : name_(name), sequence_nr_(next_sequence_n
 
 NodeBase::~NodeBase() { nodes_alive.fetch_sub(1, std::memory_order_relaxed); }
 
+void NodeBase::check_not_released() const {
+  if (released_) {
+    throw std::logic_error(std::string("backward: the graph through '") + name_ +
+                           "' has already been freed by an earlier backward(); "
+                           "recompute the forward pass before calling backward() again");
+  }
+}
+
 void record(const std::shared_ptr<NodeBase>& node) {
   if (tape.entries.size() >= 64 && tape.entries.size() >= 2 * tape.size_after_compaction) {
     tape.compact();
@@ -59,11 +67,7 @@ void record(const std::shared_ptr<NodeBase>& node) {
 }
 
 void run_backward_from(const std::shared_ptr<NodeBase>& root) {
-  if (root->released()) {
-    throw std::logic_error(std::string("backward: the graph through '") + root->name() +
-                           "' has already been freed by an earlier backward(); "
-                           "recompute the forward pass before calling backward() again");
-  }
+  root->check_not_released();
   auto& entries = tape.entries;
   // Entries are sorted by sequence number; nothing created after the root can feed it.
   auto end = std::upper_bound(entries.begin(), entries.end(), root->sequence_nr(),

@@ -24,6 +24,8 @@ public:
   const char* name() const { return name_; }
   std::uint64_t sequence_nr() const { return sequence_nr_; }
   bool released() const { return released_; }
+  /// Throws std::logic_error (naming this op and the fix) if an earlier backward freed it.
+  void check_not_released() const;
   /// True when a gradient for this node's output has arrived during the current backward.
   virtual bool has_pending_grad() const = 0;
   /// Runs the vector-Jacobian product and routes the input gradients.
