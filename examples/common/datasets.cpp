@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include <xgrad/ops/reduction.hpp>
 #include <xgrad/threads.hpp>
 
 namespace examples {
@@ -24,6 +25,13 @@ xgrad::data::DatasetLocation open_dataset(const std::string& dir) {
   auto loc = xgrad::data::find_dataset_dir(".");
   std::printf("%s\n", loc.message.c_str());
   return loc;
+}
+
+double accuracy(const xgrad::Tensor& logits, const xt::xarray<std::uint8_t>& labels) {
+  auto predicted = xgrad::argmax(logits, -1);
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) correct += predicted(i) == labels(i);
+  return double(correct) / double(labels.size());
 }
 
 void apply_threads(const CommonOptions& options) {

@@ -153,13 +153,6 @@ struct Eval {
 
 Tensor as_images(const Tensor& flat) { return reshape(flat, {-1, 28, 28, 1}); }
 
-double batch_accuracy(const Tensor& logits, const xt::xarray<std::uint8_t>& labels) {
-  auto predicted = argmax(logits, -1);
-  std::size_t correct = 0;
-  for (std::size_t i = 0; i < labels.size(); ++i) correct += predicted(i) == labels(i);
-  return double(correct) / double(labels.size());
-}
-
 /// Inference-mode loss and accuracy over a whole split, in chunks to bound memory.
 Eval evaluate(ConvNet& net, const data::Dataset& split) {
   NoGradGuard no_grad;
@@ -175,7 +168,7 @@ Eval evaluate(ConvNet& net, const data::Dataset& split) {
     xt::xarray<std::uint8_t> ids = xt::view(split.labels, xt::range(s, e));
     Tensor logits = net.forward(as_images(x));
     loss += reduce_sum(sigmoid_cross_entropy_with_logits(y, logits)).item() / 10.0;
-    correct += batch_accuracy(logits, ids) * double(e - s);
+    correct += examples::accuracy(logits, ids) * double(e - s);
   }
   net.train(was_training);
   return {loss / double(n), correct / double(n)};
@@ -228,7 +221,7 @@ RunResult train(ConvNet& net, Variant variant, long batches, long batch, std::ui
       NoGradGuard no_grad;
       net.eval();
       Tensor l2 = net.forward(as_images(b.images));
-      double acc = batch_accuracy(l2, b.label_ids);
+      double acc = examples::accuracy(l2, b.label_ids);
       double bl = reduce_mean(sigmoid_cross_entropy_with_logits(b.labels, l2)).item();
       net.train();
       train_csv->row(name, {double(i), bl, acc});

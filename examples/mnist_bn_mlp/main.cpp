@@ -100,13 +100,6 @@ private:
   std::shared_ptr<nn::BatchNorm> bn1_, bn2_;
 };
 
-double accuracy(const Tensor& logits, const xt::xarray<std::uint8_t>& labels) {
-  auto predicted = argmax(logits, -1);
-  std::size_t correct = 0;
-  for (std::size_t i = 0; i < labels.size(); ++i) correct += predicted(i) == labels(i);
-  return double(correct) / double(labels.size());
-}
-
 /// Scores the BN net in training mode (batch statistics) without moving its running stats:
 /// the buffers are restored afterwards, as the seed's separate evaluation graph left them.
 template <class F>
@@ -129,7 +122,7 @@ Scores score(Mlp& net, const Tensor& images, const xt::xarray<std::uint8_t>& lab
   NoGradGuard no_grad;
   auto out = net.run(images);
   xt::xarray<float> mean = xt::mean(out.layer2_sigmoid_input.value(), {0});
-  return {accuracy(out.logits, labels), xt::view(mean, xt::range(0, 5))};
+  return {examples::accuracy(out.logits, labels), xt::view(mean, xt::range(0, 5))};
 }
 
 /// The seed's demonstration: the first 100 test images scored one at a time.
