@@ -1,6 +1,7 @@
 # shellcheck shell=bash disable=SC2154
 # Helpers shared by fetch_mnist.sh and fetch_fashion_mnist.sh (sourced, not run).
-# Expects: $prog (script name for messages), $sums (path of the SHA256SUMS file).
+# Expects: $prog (script name for messages), $sums (path of the SHA256SUMS file), and for
+# find_missing also $dest and the array $files.
 
 die() {
   echo "$prog: error: $*" >&2
@@ -63,4 +64,26 @@ install_from_dir() {
     return 1
   fi
   mv -f "$part" "$dest/$name"
+}
+
+# Sets the global array `missing` to the $files not yet in $dest with the right checksum
+# (saying which ones are present but damaged). When none is missing, says that data set $1 is
+# complete and exits the script with status 0: re-running a fetch is a no-op.
+find_missing() {
+  missing=()
+  local f
+  for f in "${files[@]}"; do
+    if verify "$dest/$f" "$f"; then
+      note "$f: already present, checksum OK"
+    else
+      if [[ -e "$dest/$f" || -L "$dest/$f" ]]; then
+        note "$f: present but broken or its checksum is wrong; replacing it"
+      fi
+      missing+=("$f")
+    fi
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    note "$1 is complete in $dest"
+    exit 0
+  fi
 }

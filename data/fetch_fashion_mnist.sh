@@ -47,21 +47,7 @@ mkdir -p "$dest" || die "cannot create $dest"
 dest="$(cd "$dest" && pwd)"
 trap 'rm -f "$dest"/.*.part.$$' EXIT
 
-missing=()
-for f in "${files[@]}"; do
-  if verify "$dest/$f" "$f"; then
-    note "$f: already present, checksum OK"
-  else
-    if [[ -e "$dest/$f" || -L "$dest/$f" ]]; then
-      note "$f: present but broken or with a wrong checksum; replacing it"
-    fi
-    missing+=("$f")
-  fi
-done
-if [[ ${#missing[@]} -eq 0 ]]; then
-  note "Fashion-MNIST is complete in $dest"
-  exit 0
-fi
+find_missing "Fashion-MNIST"
 
 [[ -d "$from" ]] || die "Fashion-MNIST is unavailable: $from does not exist (install Debian's package: apt install dataset-fashion-mnist, or pass --from DIR)"
 same_dir "$from" "$dest" && die "the source folder $from is the destination itself, and it does not hold good files"

@@ -53,21 +53,7 @@ mkdir -p "$dest" || die "cannot create $dest"
 dest="$(cd "$dest" && pwd)"
 trap 'rm -f "$dest"/.*.part.$$' EXIT
 
-missing=()
-for f in "${files[@]}"; do
-  if verify "$dest/$f" "$f"; then
-    note "$f: already present, checksum OK"
-  else
-    if [[ -e "$dest/$f" || -L "$dest/$f" ]]; then
-      note "$f: present but its checksum is wrong; replacing it"
-    fi
-    missing+=("$f")
-  fi
-done
-if [[ ${#missing[@]} -eq 0 ]]; then
-  note "MNIST is complete in $dest"
-  exit 0
-fi
+find_missing "MNIST"
 
 src=""
 explicit=0
