@@ -65,7 +65,7 @@ std::size_t dtype_size(const std::string& d) {
 }
 
 SafetensorsFile read_safetensors(const std::string& path) {
-  SafetensorsFile f;
+  std::vector<unsigned char> bytes;
   {
     std::ifstream in(path, std::ios::binary);
     if (!in) fail(path, std::string("cannot open for reading: ") + std::strerror(errno));
@@ -73,11 +73,17 @@ SafetensorsFile read_safetensors(const std::string& path) {
     std::streamoff size = in.tellg();
     if (size < 0) fail(path, "cannot determine the file size");
     in.seekg(0, std::ios::beg);
-    f.bytes.resize(std::size_t(size));
-    if (size > 0 && !in.read(reinterpret_cast<char*>(f.bytes.data()), size)) {
+    bytes.resize(std::size_t(size));
+    if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size)) {
       fail(path, "read error");
     }
   }
+  return parse_safetensors(std::move(bytes), path);
+}
+
+SafetensorsFile parse_safetensors(std::vector<unsigned char> bytes, const std::string& path) {
+  SafetensorsFile f;
+  f.bytes = std::move(bytes);
   const std::uint64_t file_size = f.bytes.size();
   if (file_size < 8) {
     fail(path, "truncated: " + std::to_string(file_size) +

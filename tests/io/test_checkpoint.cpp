@@ -283,6 +283,23 @@ TEST_CASE("checkpoint: corrupt or mismatched files are refused, model unchanged"
   }
 }
 
+TEST_CASE("checkpoint: load_bytes loads from memory with the same checks", "[io]") {
+  TempDir dir;
+  auto a = make_model(1);
+  io::save(*a, dir.file("m.safetensors"));
+  auto bytes = read_bytes(dir.file("m.safetensors"));
+  auto b = make_model(2);
+  io::load_bytes(*b, bytes, "in-memory checkpoint");
+  CHECK(snapshot(*b) == snapshot(*a));
+  auto c = make_model(3);
+  const auto before = snapshot(*c);
+  bytes.pop_back();
+  CHECK_THROWS_WITH(io::load_bytes(*c, bytes, "in-memory checkpoint"),
+                    Catch::Matchers::Contains("'in-memory checkpoint'") &&
+                        Catch::Matchers::Contains("out of range"));
+  CHECK(snapshot(*c) == before);
+}
+
 TEST_CASE("checkpoint: readable by NumPy (tests/io/check_checkpoint.py)", "[io][python]") {
   if (std::system("/usr/bin/python3 -c 'import numpy' > /dev/null 2>&1") != 0) {
     WARN("skipped: /usr/bin/python3 with numpy is not available");
