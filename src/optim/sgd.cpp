@@ -9,9 +9,9 @@
 namespace xgrad::optim {
 
 SGD::SGD(std::vector<Tensor> params, float lr, float momentum)
-    : Optimizer(std::move(params)), momentum_(momentum) {
+    : Optimizer("SGD", std::move(params)), momentum_(momentum) {
   set_lr(lr);
-  if (!(momentum >= 0.0f && momentum < 1.0f)) {
+  if (!(momentum >= 0.0f && momentum < 1.0f)) {  // NaN fails too
     throw std::invalid_argument("SGD: momentum must be in [0, 1), got " +
                                 std::to_string(momentum));
   }
