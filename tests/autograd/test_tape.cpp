@@ -176,9 +176,10 @@ TEST_CASE("anomaly detection stops at the first op, not at the ones after it", "
   AnomalyDetection on;
   // On: the forward of 'log' throws, so 'exp', 'mul' and 'reduce_sum' never run.
   REQUIRE_THROWS_WITH(reduce_sum(exp(log(x - 1.0)) * 2.0),
-                      Contains("forward of op 'log'") && Contains("nan") && Contains("[2]"));
+                      Contains("forward of op 'log'") && Contains("NaN (element 0") &&
+                          Contains("[2]"));
   // Overflow to Inf is caught as well, in the op that overflows.
-  REQUIRE_THROWS_WITH(exp(x * 1000.0), Contains("forward of op 'exp'") && Contains("inf"));
+  REQUIRE_THROWS_WITH(exp(x * 1000.0), Contains("forward of op 'exp'") && Contains("+Inf (element 1"));
 }
 
 TEST_CASE("anomaly detection in a training step: forward and backward", "[autograd]") {
@@ -195,6 +196,6 @@ TEST_CASE("anomaly detection in a training step: forward and backward", "[autogr
   Tensor w(xt::xarray<float>{0.0f, 4.0f}, true);
   Tensor loss = reduce_sum(sqrt(w) * 3.0f);
   REQUIRE(std::isfinite(loss.item()));
-  REQUIRE_THROWS_WITH(loss.backward(), Contains("backward of op 'sqrt'") && Contains("inf") &&
+  REQUIRE_THROWS_WITH(loss.backward(), Contains("backward of op 'sqrt'") && Contains("+Inf") &&
                                            Contains("shape [2]"));
 }
