@@ -170,6 +170,13 @@ TEST_CASE("checkpoint: save is atomic and reports I/O errors", "[io]") {
   io::load(*c, path);
   CHECK(snapshot(*c) == snapshot(*b));
   CHECK_THROWS_AS(io::load(*c, dir.file("missing.safetensors")), std::runtime_error);
+  // A directory used to open fine, report an absurd size and fail with std::bad_alloc.
+  const auto before = snapshot(*c);
+  CHECK_THROWS_AS(io::load(*c, dir.path.string()), std::runtime_error);
+  CHECK_THROWS_WITH(io::load(*c, dir.path.string()),
+                    Catch::Matchers::Contains(dir.path.string()) &&
+                        Catch::Matchers::Contains("is a directory"));
+  CHECK(snapshot(*c) == before);
 }
 
 TEST_CASE("checkpoint: corrupt or mismatched files are refused, model unchanged", "[io]") {
