@@ -29,9 +29,10 @@ for target in fuzz_idx fuzz_checkpoint; do
   mkdir -p "$work" "$artifacts"
   log="$build/fuzz-$target.log"
   echo "== $target: $seconds s from tests/fuzz/corpus/${corpus[$target]} =="
-  # -timeout: one input taking over 10 s is a hang; -rss_limit_mb: over 2 GB is a blow-up.
+  # Inputs up to 4 KB; -timeout: one input taking over 10 s is a hang; -rss_limit_mb: over
+  # 2 GB is a blow-up.
   set +e
-  "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$bin" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts/$target-" "$work" "tests/fuzz/corpus/${corpus[$target]}" \
     > "$log" 2>&1
   rc=$?
