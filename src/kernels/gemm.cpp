@@ -4,20 +4,13 @@
 #include <cblas.h>
 
 #include "kernels/parallel.hpp"
+#include "kernels/runtime.hpp"
 
 namespace xgrad::kernels {
 
 namespace {
 
 CBLAS_TRANSPOSE flag(bool t) { return t ? CblasTrans : CblasNoTrans; }
-
-// xgrad owns the cores (xgrad/threads.hpp): OpenBLAS runs single-threaded inside xgrad's
-// threads. Its own pool on top would oversubscribe the cores, and its idle threads spin after
-// every call. Set when the library loads, in the file every matmul and conv links.
-const bool blas_single_threaded = [] {
-  openblas_set_num_threads(1);
-  return true;
-}();
 
 // A thread must get at least this many flops (about 10 us of work) to be worth waking.
 constexpr double kMinFlopsPerThread = 1e6;
@@ -41,6 +34,7 @@ void blas(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double 
 template <class T>
 void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
           std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+  ensure_runtime_configured();
   if (m == 0 || n == 0) return;
   const int parts = threads_for(2.0 * double(m) * double(n) * double(k), kMinFlopsPerThread);
   if (parts == 1) return blas(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
