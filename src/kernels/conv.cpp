@@ -387,8 +387,8 @@ void transpose_into(const T* src, std::size_t rows, std::size_t cols, T* dst, st
 
 namespace {
 
-// A thread must get at least this many flops of convolution (~20 us) to be worth waking.
-constexpr double kMinConvFlopsPerThread = 2e6;
+// A thread must get at least this many flops of convolution (~5 us) to be worth waking.
+constexpr double kMinConvFlopsPerThread = 5e5;
 
 /// Forward rows [r_begin, r_end): im2col a cache-sized block, one GEMM, next block.
 template <class T>
