@@ -8,5 +8,3 @@ find_package(BLAS REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(Threads REQUIRED)
-# xgrad's threads (kernels/parallel.hpp). Optional: without it xgrad runs on one thread.
-find_package(OpenMP COMPONENTS CXX)

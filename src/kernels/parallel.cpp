@@ -25,13 +25,7 @@ std::atomic<int>& threads() {
 
 }  // namespace
 
-int thread_count() {
-#ifdef _OPENMP
-  return threads().load(std::memory_order_relaxed);
-#else
-  return 1;
-#endif
-}
+int thread_count() { return threads().load(std::memory_order_relaxed); }
 
 double& min_work_scale() {
   static double scale = 1.0;

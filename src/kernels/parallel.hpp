@@ -1,17 +1,15 @@
 #pragma once
 // Private: xgrad's threads. xgrad owns the cores (see xgrad/threads.hpp): kernels split their
-// work over an OpenMP team of thread_count() threads and call OpenBLAS single-threaded inside
-// it, so there is one pool, never two competing for the same cores.
+// work over thread_count() threads of one pool (thread_pool.hpp) and call OpenBLAS
+// single-threaded inside it, so there is one pool, never two competing for the same cores.
 #include <algorithm>
 #include <cstddef>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "kernels/thread_pool.hpp"
 
 namespace xgrad::kernels {
 
-/// Threads kernels may use (set_num_threads / XGRAD_NUM_THREADS; 1 without OpenMP).
+/// Threads kernels may use (set_num_threads / XGRAD_NUM_THREADS).
 int thread_count();
 void set_thread_count(int n);
 
@@ -19,14 +17,8 @@ void set_thread_count(int n);
 /// all threads (tests use it to exercise the parallel paths on small inputs).
 double& min_work_scale();
 
-/// True inside a parallel region: nested kernels then run serially on the calling thread.
-inline bool in_parallel() {
-#ifdef _OPENMP
-  return omp_in_parallel();
-#else
-  return false;
-#endif
-}
+/// True inside a parallel job: nested kernels then run serially on the calling thread.
+inline bool in_parallel() { return inside_pool_job(); }
 
 /// How many threads a job of `work` units should use when each thread needs at least
 /// `min_work_per_thread` units to pay for waking it (about a microsecond).
@@ -42,14 +34,9 @@ inline int threads_for(double work, double min_work_per_thread) {
 /// body must not throw.
 template <class Body>
 void run_parts(int parts, Body&& body) {
-#ifdef _OPENMP
-  if (parts > 1) {
-#pragma omp parallel num_threads(parts)
-    body(omp_get_thread_num(), omp_get_num_threads());
-    return;
-  }
-#endif
-  body(0, 1);
+  if (parts <= 1) return body(0, 1);
+  run_on_pool(parts, [](void* b, int part, int count) { (*static_cast<Body*>(b))(part, count); },
+              &body);
 }
 
 /// Splits [0, n) into `parts` contiguous ranges whose boundaries are multiples of `align`
