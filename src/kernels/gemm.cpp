@@ -13,7 +13,7 @@ namespace {
 CBLAS_TRANSPOSE flag(bool t) { return t ? CblasTrans : CblasNoTrans; }
 
 // A thread must get at least this many flops (about 10 us of work) to be worth waking.
-constexpr double kMinFlopsPerThread = 1e6;
+constexpr double kMinFlopsPerThread = 5e5;
 
 void blas(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
           const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
