@@ -72,11 +72,14 @@ void Node<T>::release() {
 
 template <class T>
 void check_finite(const char* op, const xt::xarray<T>& value, const char* where) {
-  for (const T& v : value) {
-    if (!std::isfinite(v)) {
+  const T* p = value.data();
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (!std::isfinite(p[i])) {
+      const char* what = std::isnan(p[i]) ? "NaN" : p[i] > 0 ? "+Inf" : "-Inf";
       throw std::runtime_error(std::string("anomaly detection: the ") + where + " of op '" + op +
-                               "' produced a non-finite value (" + std::to_string(v) +
-                               ") in a tensor of shape " + to_string(to_shape(value.shape())));
+                               "' produced " + what + " (element " + std::to_string(i) +
+                               " of a tensor of shape " + to_string(to_shape(value.shape())) +
+                               ")");
     }
   }
 }

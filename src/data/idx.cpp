@@ -5,8 +5,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
+#include <new>
 #include <sstream>
 #include <stdexcept>
 
@@ -47,7 +49,12 @@ std::vector<std::uint8_t> read_raw(const std::string& path) {
   if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno));
   std::streamoff size = in.tellg();
   if (size < 0) fail(path, "cannot determine its size");
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+  std::vector<std::uint8_t> bytes;
+  try {
+    bytes.resize(static_cast<std::size_t>(size));
+  } catch (const std::bad_alloc&) {
+    fail(path, "too large to read into memory (" + std::to_string(size) + " bytes)");
+  }
   in.seekg(0);
   if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size)) {
     fail(path, "read error");
@@ -104,6 +111,9 @@ std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path) {
     std::ifstream probe(path, std::ios::binary);
     if (!probe) fail(path, std::string("cannot open: ") + std::strerror(errno));
   }
+  // A directory opens fine and reports an absurd size: say what it is instead.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail(path, "is a directory, not an idx file");
   return is_gzip_file(path) ? read_gzip(path) : read_raw(path);
 }
 

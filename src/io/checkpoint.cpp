@@ -18,25 +18,9 @@ nn::NamedList<Tensor> all_state(const nn::Module& module) {
   return named;
 }
 
-}  // namespace
-
-void save(const nn::Module& module, const std::string& path) {
-  const auto state = all_state(module);
-  std::vector<detail::F32View> views;
-  views.reserve(state.size());
-  for (const auto& kv : state) {
-    const auto& a = kv.second.value();
-    views.push_back({kv.first, to_shape(a.shape()), a.data(), a.size()});
-  }
-  detail::write_file_atomic(
-      path, detail::encode_safetensors(views, {{"format", "np"}, {"producer", "xgrad"}}));
-}
-
-void load(nn::Module& module, const std::string& path) {
-  // 1. Parse and validate the file itself.
-  detail::SafetensorsFile file = detail::read_safetensors(path);
-
-  // 2. Match it against the model, collecting every problem before changing anything.
+/// Matches a parsed file against the model and copies it in: every problem is collected
+/// before anything changes, so a refused file leaves the model bit-identical.
+void apply(nn::Module& module, const detail::SafetensorsFile& file, const std::string& path) {
   const auto state = all_state(module);
   std::map<std::string, const detail::SafetensorsEntry*> by_name;
   for (const auto& e : file.entries) by_name[e.name] = &e;
@@ -75,7 +59,7 @@ void load(nn::Module& module, const std::string& path) {
     throw std::runtime_error(msg);
   }
 
-  // 3. Copy. Nothing below can fail: shapes match, so no reallocation.
+  // Copy. Nothing below can fail: shapes match, so no reallocation.
   const bool le = detail::host_is_little_endian();
   for (auto& step : plan) {
     auto& dst = step.first.value();
@@ -88,6 +72,28 @@ void load(nn::Module& module, const std::string& path) {
       for (std::size_t k = 0; k < n; ++k) std::reverse(b + 4 * k, b + 4 * k + 4);
     }
   }
+}
+
+}  // namespace
+
+void save(const nn::Module& module, const std::string& path) {
+  const auto state = all_state(module);
+  std::vector<detail::F32View> views;
+  views.reserve(state.size());
+  for (const auto& kv : state) {
+    const auto& a = kv.second.value();
+    views.push_back({kv.first, to_shape(a.shape()), a.data(), a.size()});
+  }
+  detail::write_file_atomic(
+      path, detail::encode_safetensors(views, {{"format", "np"}, {"producer", "xgrad"}}));
+}
+
+void load(nn::Module& module, const std::string& path) {
+  apply(module, detail::read_safetensors(path), path);
+}
+
+void load_bytes(nn::Module& module, std::vector<unsigned char> bytes, const std::string& name) {
+  apply(module, detail::parse_safetensors(std::move(bytes), name), name);
 }
 
 }  // namespace xgrad::io

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
@@ -65,19 +67,32 @@ std::size_t dtype_size(const std::string& d) {
 }
 
 SafetensorsFile read_safetensors(const std::string& path) {
-  SafetensorsFile f;
+  std::vector<unsigned char> bytes;
   {
     std::ifstream in(path, std::ios::binary);
     if (!in) fail(path, std::string("cannot open for reading: ") + std::strerror(errno));
+    // A directory opens fine and reports an absurd size: say what it is instead.
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) fail(path, "is a directory, not a checkpoint");
     in.seekg(0, std::ios::end);
     std::streamoff size = in.tellg();
     if (size < 0) fail(path, "cannot determine the file size");
     in.seekg(0, std::ios::beg);
-    f.bytes.resize(std::size_t(size));
-    if (size > 0 && !in.read(reinterpret_cast<char*>(f.bytes.data()), size)) {
+    try {
+      bytes.resize(std::size_t(size));
+    } catch (const std::bad_alloc&) {
+      fail(path, "too large to read into memory (" + std::to_string(size) + " bytes)");
+    }
+    if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size)) {
       fail(path, "read error");
     }
   }
+  return parse_safetensors(std::move(bytes), path);
+}
+
+SafetensorsFile parse_safetensors(std::vector<unsigned char> bytes, const std::string& path) {
+  SafetensorsFile f;
+  f.bytes = std::move(bytes);
   const std::uint64_t file_size = f.bytes.size();
   if (file_size < 8) {
     fail(path, "truncated: " + std::to_string(file_size) +

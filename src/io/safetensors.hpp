@@ -29,6 +29,8 @@ std::size_t dtype_size(const std::string& dtype);
 
 /// Reads and fully validates a safetensors file. Throws std::runtime_error("<path>: ...").
 SafetensorsFile read_safetensors(const std::string& path);
+/// The same for the bytes of a file already in memory; `path` only names it in errors.
+SafetensorsFile parse_safetensors(std::vector<unsigned char> bytes, const std::string& path);
 
 struct F32View {
   std::string name;

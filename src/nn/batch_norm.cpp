@@ -21,8 +21,8 @@ BatchNorm::BatchNorm(const BatchNormOptions& options) : Module("BatchNorm"), opt
                                 "momentum m corresponds to decay 1 - m), got " +
                                 std::to_string(d));
   }
-  if (!(options_.eps() > 0.0f)) {
-    throw std::invalid_argument("BatchNorm: eps must be positive, got " +
+  if (!(options_.eps() > 0.0f) || !std::isfinite(options_.eps())) {
+    throw std::invalid_argument("BatchNorm: eps must be finite and positive, got " +
                                 std::to_string(options_.eps()));
   }
   if (options_.scale()) gamma_ = register_parameter("gamma", Tensor(init::ones({f})));
@@ -36,15 +36,17 @@ Tensor BatchNorm::forward(const Tensor& x) {
   const int rank = int(s.size());
   int axis = options_.axis();
   if (axis < 0) axis += rank;
+  const std::size_t f = options_.features();
+  const std::string layer = label() + " (" + std::to_string(f) + " features)";
   if (rank < 1 || axis < 0 || axis >= rank) {
-    throw std::invalid_argument("BatchNorm: axis " + std::to_string(options_.axis()) +
+    throw std::invalid_argument(layer + ": feature axis " + std::to_string(options_.axis()) +
                                 " is out of range for input of shape " + to_string(s));
   }
-  const std::size_t f = options_.features();
   if (s[std::size_t(axis)] != f) {
-    throw std::invalid_argument("BatchNorm(" + std::to_string(f) + "): input " + to_string(s) +
-                                " has " + std::to_string(s[std::size_t(axis)]) +
-                                " features on axis " + std::to_string(options_.axis()));
+    throw std::invalid_argument(layer + ": input " + to_string(s) + " has " +
+                                std::to_string(s[std::size_t(axis)]) + " features on axis " +
+                                std::to_string(options_.axis()) + ", expected " +
+                                std::to_string(f));
   }
   const bool last = axis == rank - 1;
   // Parameters broadcast against x: [F] when the feature axis is last, else [F, 1, ..., 1].
@@ -61,6 +63,11 @@ Tensor BatchNorm::forward(const Tensor& x) {
     return batch_normalization(x, bcast(moving_mean_), bcast(moving_variance_), beta, gamma, eps);
   }
 
+  // An empty batch has no statistics: its NaN moments would poison the moving averages.
+  if (x.size() == 0) {
+    throw std::invalid_argument(layer + ": a training batch needs at least one value per "
+                                "feature, got input " + to_string(s));
+  }
   // Feature axis last (dense [N, F], NHWC images): the fused kernel. Otherwise moments with
   // keepdims, which broadcast against x directly, and batch_normalization.
   Tensor y, batch_mean, batch_variance;

@@ -28,10 +28,16 @@ Conv2D::Conv2D(std::size_t in_channels, std::size_t out_channels, std::size_t ke
 
 Tensor Conv2D::forward(const Tensor& x) {
   Shape s = x.shape();
+  const std::string layer = label() + " (" + std::to_string(in_) + " -> " +
+                            std::to_string(out_) + ", kernel " + std::to_string(k_) + ")";
   if (s.size() != 4 || s[3] != in_) {
-    throw std::invalid_argument("Conv2D(" + std::to_string(in_) + " -> " + std::to_string(out_) +
-                                "): expected NHWC input [N, H, W, " + std::to_string(in_) +
-                                "], got " + to_string(s));
+    throw std::invalid_argument(layer + ": expected NHWC input [N, H, W, " +
+                                std::to_string(in_) + "], got " + to_string(s));
+  }
+  if (padding_ == Padding::Valid && (s[1] < k_ || s[2] < k_)) {
+    throw std::invalid_argument(layer + ": input " + to_string(s) + " is smaller than the " +
+                                std::to_string(k_) + "x" + std::to_string(k_) +
+                                " kernel with VALID padding");
   }
   Tensor y = conv2d(x, kernel_, {stride_, stride_}, padding_);
   return bias_.defined() ? add(y, bias_) : y;

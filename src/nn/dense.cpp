@@ -25,9 +25,10 @@ Dense::Dense(std::size_t in_features, std::size_t out_features, bool use_bias,
 Tensor Dense::forward(const Tensor& x) {
   Shape s = x.shape();
   if (s.size() != 2 || s[1] != in_) {
-    throw std::invalid_argument("Dense(" + std::to_string(in_) + ", " + std::to_string(out_) +
-                                "): expected input [N, " + std::to_string(in_) + "], got " +
-                                to_string(s) + " (flatten images first)");
+    throw std::invalid_argument(label() + " (" + std::to_string(in_) + " -> " +
+                                std::to_string(out_) + "): expected input [N, " +
+                                std::to_string(in_) + "], got " + to_string(s) +
+                                (s.size() > 2 ? " (flatten images first)" : ""));
   }
   Tensor y = matmul(x, kernel_);
   return bias_.defined() ? add(y, bias_) : y;

@@ -7,15 +7,24 @@ namespace xgrad::nn {
 Module::Module(std::string type_name) : type_name_(std::move(type_name)) {}
 
 Tensor Module::forward(const Tensor&) {
-  throw std::logic_error(type_name_ + "::forward: this module does not define forward()");
+  throw std::logic_error(label() + ": this module does not define forward()");
+}
+
+std::string Module::label() const {
+  return registered_name_.empty() ? type_name_ : type_name_ + " '" + registered_name_ + "'";
+}
+
+void Module::set_registered_name(const std::string& dotted_name) {
+  registered_name_ = dotted_name;
+  for (auto& kv : children_) kv.second->set_registered_name(dotted_name + "." + kv.first);
 }
 
 void Module::check_new_name(const std::string& name) const {
   if (name.empty()) {
-    throw std::invalid_argument(type_name_ + ": a registered name must not be empty");
+    throw std::invalid_argument(label() + ": a registered name must not be empty");
   }
   if (name.find('.') != std::string::npos) {
-    throw std::invalid_argument(type_name_ + ": registered name '" + name +
+    throw std::invalid_argument(label() + ": registered name '" + name +
                                 "' must not contain '.' (dots separate nested names)");
   }
   auto clash = [&](const auto& list) {
@@ -25,17 +34,17 @@ void Module::check_new_name(const std::string& name) const {
     return false;
   };
   if (clash(parameters_) || clash(buffers_) || clash(children_)) {
-    throw std::invalid_argument(type_name_ + ": name '" + name + "' is already registered");
+    throw std::invalid_argument(label() + ": name '" + name + "' is already registered");
   }
 }
 
 Tensor& Module::register_parameter(const std::string& name, Tensor tensor, bool trainable) {
   check_new_name(name);
   if (!tensor.defined()) {
-    throw std::invalid_argument(type_name_ + ": parameter '" + name + "' is an undefined tensor");
+    throw std::invalid_argument(label() + ": parameter '" + name + "' is an undefined tensor");
   }
   if (!tensor.is_leaf()) {
-    throw std::invalid_argument(type_name_ + ": parameter '" + name +
+    throw std::invalid_argument(label() + ": parameter '" + name +
                                 "' must be a leaf tensor (use detach())");
   }
   tensor.set_requires_grad(trainable);
@@ -46,10 +55,10 @@ Tensor& Module::register_parameter(const std::string& name, Tensor tensor, bool 
 Tensor& Module::register_buffer(const std::string& name, Tensor tensor) {
   check_new_name(name);
   if (!tensor.defined()) {
-    throw std::invalid_argument(type_name_ + ": buffer '" + name + "' is an undefined tensor");
+    throw std::invalid_argument(label() + ": buffer '" + name + "' is an undefined tensor");
   }
   if (!tensor.is_leaf()) {
-    throw std::invalid_argument(type_name_ + ": buffer '" + name +
+    throw std::invalid_argument(label() + ": buffer '" + name +
                                 "' must be a leaf tensor (use detach())");
   }
   tensor.set_requires_grad(false);
@@ -61,9 +70,10 @@ std::shared_ptr<Module> Module::register_module(const std::string& name,
                                                 std::shared_ptr<Module> module) {
   check_new_name(name);
   if (!module) {
-    throw std::invalid_argument(type_name_ + ": child module '" + name + "' is null");
+    throw std::invalid_argument(label() + ": child module '" + name + "' is null");
   }
   children_.emplace_back(name, module);
+  module->set_registered_name(registered_name_.empty() ? name : registered_name_ + "." + name);
   return module;
 }
 
@@ -107,14 +117,14 @@ Tensor Module::parameter(const std::string& dotted_name) const {
   for (auto& kv : named_parameters()) {
     if (kv.first == dotted_name) return kv.second;
   }
-  throw std::out_of_range(type_name_ + ": no parameter named '" + dotted_name + "'");
+  throw std::out_of_range(label() + ": no parameter named '" + dotted_name + "'");
 }
 
 Tensor Module::buffer(const std::string& dotted_name) const {
   for (auto& kv : named_buffers()) {
     if (kv.first == dotted_name) return kv.second;
   }
-  throw std::out_of_range(type_name_ + ": no buffer named '" + dotted_name + "'");
+  throw std::out_of_range(label() + ": no buffer named '" + dotted_name + "'");
 }
 
 void Module::set_trainable(bool trainable) {

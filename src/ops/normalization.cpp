@@ -80,6 +80,10 @@ BasicTensor<T> batch_normalization(const BasicTensor<T>& x, const BasicTensor<T>
   if (!x.defined() || !mean.defined() || !variance.defined()) {
     throw std::invalid_argument("batch_normalization: x, mean and variance must be defined");
   }
+  if (!(eps >= 0.0) || !std::isfinite(eps)) {
+    throw std::invalid_argument("batch_normalization: eps must be finite and >= 0, got " +
+                                std::to_string(eps) + " (x shape " + to_string(x.shape()) + ")");
+  }
   const auto& xv = x.value();
   const Shape xs = to_shape(xv.shape());
   const std::size_t n = xv.size();

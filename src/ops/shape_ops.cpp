@@ -1,6 +1,7 @@
 #include "xgrad/ops/shape_ops.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <xtensor/xmanipulation.hpp>
@@ -78,6 +79,11 @@ BasicTensor<T> reshape(const BasicTensor<T>& x, const std::vector<long>& shape) 
                                   " for x shape " + to_string(xs));
     } else {
       out[i] = static_cast<std::size_t>(shape[i]);
+      // A wrapped product could match x's size and pass garbage dimensions through.
+      if (out[i] != 0 && known > std::numeric_limits<std::size_t>::max() / out[i]) {
+        throw std::invalid_argument("reshape: shape " + to_string_long(shape) +
+                                    " has too many elements for x shape " + to_string(xs));
+      }
       known *= out[i];
     }
   }

@@ -16,7 +16,7 @@ constexpr std::size_t kGrain = 16384;
 }  // namespace
 
 Adam::Adam(std::vector<Tensor> params, float lr, float beta1, float beta2, float eps)
-    : Optimizer(std::move(params)), beta1_(beta1), beta2_(beta2), eps_(eps) {
+    : Optimizer("Adam", std::move(params)), beta1_(beta1), beta2_(beta2), eps_(eps) {
   set_lr(lr);
   auto check_beta = [](float b, const char* which) {
     if (!(b >= 0.0f && b < 1.0f)) {
@@ -26,8 +26,9 @@ Adam::Adam(std::vector<Tensor> params, float lr, float beta1, float beta2, float
   };
   check_beta(beta1, "beta1");
   check_beta(beta2, "beta2");
-  if (!(eps >= 0.0f) || !std::isfinite(eps)) {
-    throw std::invalid_argument("Adam: eps must be finite and >= 0, got " + std::to_string(eps));
+  // eps = 0 would make an exactly-zero gradient 0 / 0 = NaN.
+  if (!(eps > 0.0f) || !std::isfinite(eps)) {
+    throw std::invalid_argument("Adam: eps must be finite and > 0, got " + std::to_string(eps));
   }
   m_.resize(params_.size());
   v_.resize(params_.size());

@@ -16,9 +16,9 @@ constexpr std::size_t kGrain = 16384;
 }  // namespace
 
 SGD::SGD(std::vector<Tensor> params, float lr, float momentum)
-    : Optimizer(std::move(params)), momentum_(momentum) {
+    : Optimizer("SGD", std::move(params)), momentum_(momentum) {
   set_lr(lr);
-  if (!(momentum >= 0.0f && momentum < 1.0f)) {
+  if (!(momentum >= 0.0f && momentum < 1.0f)) {  // NaN fails too
     throw std::invalid_argument("SGD: momentum must be in [0, 1), got " +
                                 std::to_string(momentum));
   }

@@ -1,4 +1,6 @@
 // Autograd semantics: reuse, deep chains, accumulation, memory, NoGradGuard, freed graphs.
+#include <cmath>
+
 #include "support/test_utils.hpp"
 
 using namespace xgrad;
@@ -154,4 +156,46 @@ TEST_CASE("anomaly detection names the first op producing a non-finite value", "
   REQUIRE_THROWS_WITH(reduce_sum(y).backward(), Contains("'sqrt'") && Contains("backward"));
   autograd::set_anomaly_detection(false);
   REQUIRE_NOTHROW(log(x * 1.0));
+}
+
+namespace {
+// Turns anomaly detection on for a scope (and off again even when a REQUIRE fails).
+struct AnomalyDetection {
+  AnomalyDetection() { autograd::set_anomaly_detection(true); }
+  ~AnomalyDetection() { autograd::set_anomaly_detection(false); }
+};
+}  // namespace
+
+TEST_CASE("anomaly detection stops at the first op, not at the ones after it", "[autograd]") {
+  Tensor64 x(xt::xarray<double>{0.5, 2.0}, true);
+  {
+    // Off (the default): the NaN from log(-0.5) flows silently through exp and the sum.
+    Tensor64 loss = reduce_sum(exp(log(x - 1.0)) * 2.0);
+    CHECK(std::isnan(loss.item()));
+  }
+  AnomalyDetection on;
+  // On: the forward of 'log' throws, so 'exp', 'mul' and 'reduce_sum' never run.
+  REQUIRE_THROWS_WITH(reduce_sum(exp(log(x - 1.0)) * 2.0),
+                      Contains("forward of op 'log'") && Contains("NaN (element 0") &&
+                          Contains("[2]"));
+  // Overflow to Inf is caught as well, in the op that overflows.
+  REQUIRE_THROWS_WITH(exp(x * 1000.0), Contains("forward of op 'exp'") && Contains("+Inf (element 1"));
+}
+
+TEST_CASE("anomaly detection in a training step: forward and backward", "[autograd]") {
+  nn::Sequential model;
+  model.add(nn::Dense(3, 2));
+  model.add(nn::Sigmoid());
+  AnomalyDetection on;
+  // A NaN pixel: the first op to produce a non-finite value is the Dense layer's matmul.
+  xt::xarray<float> bad{{1.0f, std::nanf(""), 0.0f}, {0.0f, 1.0f, 2.0f}};
+  REQUIRE_THROWS_WITH(model(Tensor(bad)), Contains("forward of op 'matmul'") &&
+                                              Contains("shape [2, 2]"));
+  // Finite forward, infinite gradient: sqrt at 0 is named by the backward pass. The ops
+  // after it in the forward (mul, reduce_sum) have finite gradients and are not blamed.
+  Tensor w(xt::xarray<float>{0.0f, 4.0f}, true);
+  Tensor loss = reduce_sum(sqrt(w) * 3.0f);
+  REQUIRE(std::isfinite(loss.item()));
+  REQUIRE_THROWS_WITH(loss.backward(), Contains("backward of op 'sqrt'") && Contains("+Inf") &&
+                                           Contains("shape [2]"));
 }

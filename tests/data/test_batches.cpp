@@ -204,3 +204,15 @@ TEST_CASE("Batches: the shuffle is pinned (platform-independent)", "[data][batch
   for (int i = 0; i < 1000; ++i) REQUIRE(data::uniform_below(r2, 7) < 7);
   REQUIRE_THROWS(data::uniform_below(r2, 0));
 }
+
+TEST_CASE("Batches: bad arguments are refused, saying which and why", "[data][batches][errors]") {
+  using Catch::Matchers::Contains;
+  auto d = tiny(47);
+  REQUIRE_THROWS_WITH(data::Batches(d, 0, 1), Contains("Batches") && Contains("batch_size"));
+  REQUIRE_THROWS_WITH(data::Batches(d, 48, 1, data::BatchOptions().drop_last(true)),
+                      Contains("batch_size 48") && Contains("dataset size 47"));
+  REQUIRE_THROWS_WITH(data::Batches(tiny(0), 4, 1), Contains("Batches") && Contains("empty"));
+  auto bad = tiny(5);
+  bad.images = xt::zeros<float>({5, 7});  // 7 values per example, the dataset says 2 x 3
+  REQUIRE_THROWS_WITH(data::Batches(bad, 4, 1), Contains("5 examples of 6 values"));
+}

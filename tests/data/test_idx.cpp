@@ -49,6 +49,14 @@ TEST_CASE("idx: a missing file is an error naming it", "[data][idx][errors]") {
                       Contains(path) && Contains("cannot open"));
 }
 
+TEST_CASE("idx: a directory is an error naming it, not std::bad_alloc", "[data][idx][errors]") {
+  TempDir tmp;
+  const std::string dir = tmp.path().string();
+  // It used to open fine, report an absurd size and fail to allocate it.
+  REQUIRE_THROWS_AS(data::read_idx_labels(dir), std::runtime_error);
+  REQUIRE_THROWS_WITH(data::read_idx_labels(dir), Contains(dir) && Contains("is a directory"));
+}
+
 TEST_CASE("idx: a wrong magic number is an error naming the file", "[data][idx][errors]") {
   TempDir tmp;
   const std::string path = tmp / "bad-magic";

@@ -170,6 +170,13 @@ TEST_CASE("checkpoint: save is atomic and reports I/O errors", "[io]") {
   io::load(*c, path);
   CHECK(snapshot(*c) == snapshot(*b));
   CHECK_THROWS_AS(io::load(*c, dir.file("missing.safetensors")), std::runtime_error);
+  // A directory used to open fine, report an absurd size and fail with std::bad_alloc.
+  const auto before = snapshot(*c);
+  CHECK_THROWS_AS(io::load(*c, dir.path.string()), std::runtime_error);
+  CHECK_THROWS_WITH(io::load(*c, dir.path.string()),
+                    Catch::Matchers::Contains(dir.path.string()) &&
+                        Catch::Matchers::Contains("is a directory"));
+  CHECK(snapshot(*c) == before);
 }
 
 TEST_CASE("checkpoint: corrupt or mismatched files are refused, model unchanged", "[io]") {
@@ -281,6 +288,23 @@ TEST_CASE("checkpoint: corrupt or mismatched files are refused, model unchanged"
         "twice", &d);
     require_refused(dir, make_file("{\"__metadata__\":{\"a\":1}}", 0), "__metadata__", &d);
   }
+}
+
+TEST_CASE("checkpoint: load_bytes loads from memory with the same checks", "[io]") {
+  TempDir dir;
+  auto a = make_model(1);
+  io::save(*a, dir.file("m.safetensors"));
+  auto bytes = read_bytes(dir.file("m.safetensors"));
+  auto b = make_model(2);
+  io::load_bytes(*b, bytes, "in-memory checkpoint");
+  CHECK(snapshot(*b) == snapshot(*a));
+  auto c = make_model(3);
+  const auto before = snapshot(*c);
+  bytes.pop_back();
+  CHECK_THROWS_WITH(io::load_bytes(*c, bytes, "in-memory checkpoint"),
+                    Catch::Matchers::Contains("'in-memory checkpoint'") &&
+                        Catch::Matchers::Contains("out of range"));
+  CHECK(snapshot(*c) == before);
 }
 
 TEST_CASE("checkpoint: readable by NumPy (tests/io/check_checkpoint.py)", "[io][python]") {

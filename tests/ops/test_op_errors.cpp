@@ -110,3 +110,22 @@ TEST_CASE("errors: matmul", "[ops][errors]") {
   REQUIRE_INVALID(matmul(t({2, 3, 1}), t({3, 5})), Contains("matmul") && Contains("[2, 3, 1]") &&
                                                        Contains("[3, 5]"));
 }
+
+TEST_CASE("errors: negative or impossible sizes", "[ops][errors]") {
+  auto empty = t({0});
+  // 2^32 * 2^32 wraps to 0 in 64 bits: must not pass for an empty x.
+  REQUIRE_INVALID(reshape(empty, {1L << 32, 1L << 32}),
+                  Contains("reshape") && Contains("too many elements") && Contains("[0]"));
+  REQUIRE_INVALID(reshape(t({2, 3}), {-3, -2}), Contains("reshape") && Contains("negative") &&
+                                                    Contains("[2, 3]"));
+  REQUIRE_INVALID(reshape(empty, {-1, 0}), Contains("reshape") && Contains("[0]"));
+}
+
+TEST_CASE("errors: batch_normalization refuses a negative or non-finite eps", "[ops][errors]") {
+  auto x = t({2, 4});
+  auto p = t({4});
+  for (double eps : {-1e-3, std::nan(""), HUGE_VAL}) {
+    REQUIRE_INVALID(batch_normalization(x, p, p, p, p, eps),
+                    Contains("batch_normalization") && Contains("eps") && Contains("[2, 4]"));
+  }
+}

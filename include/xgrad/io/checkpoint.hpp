@@ -9,6 +9,7 @@
 /// "1.moving_mean"), so BN moving statistics travel with the model. Files can be read by
 /// `safetensors.numpy.load_file` or with plain NumPy (see tests/io/check_checkpoint.py).
 #include <string>
+#include <vector>
 
 #include "xgrad/nn/module.hpp"
 
@@ -29,5 +30,9 @@ void save(const nn::Module& module, const std::string& path);
 /// problem it throws std::runtime_error naming the file and the problem, and the module is
 /// left bit-identical.
 void load(nn::Module& module, const std::string& path);
+
+/// load() from the bytes of a checkpoint already in memory (received, embedded, or fed by a
+/// fuzzer); the same checks and guarantees. `name` stands for the file in error messages.
+void load_bytes(nn::Module& module, std::vector<unsigned char> bytes, const std::string& name);
 
 }  // namespace xgrad::io

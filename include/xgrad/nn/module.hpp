@@ -79,6 +79,12 @@ public:
 
   /// "Dense", "BatchNorm", ... for error messages.
   const std::string& name() const { return type_name_; }
+  /// The dotted name this module has in the model it is registered in ("0", "bn1",
+  /// "encoder.1"), the prefix of its parameters' names; empty for an unregistered module.
+  /// Set by register_module, and kept up to date when the parent is registered in turn.
+  const std::string& registered_name() const { return registered_name_; }
+  /// "Dense '0'" (or just "Dense" when unregistered): how errors name this layer.
+  std::string label() const;
 
 protected:
   /// Checks a name for registration: non-empty, no '.', not already used here.
@@ -87,7 +93,9 @@ protected:
 private:
   void collect_parameters(const std::string& prefix, NamedList<Tensor>& out) const;
   void collect_buffers(const std::string& prefix, NamedList<Tensor>& out) const;
+  void set_registered_name(const std::string& dotted_name);
   std::string type_name_;
+  std::string registered_name_;
   bool training_ = true;
   NamedList<Tensor> parameters_;
   NamedList<Tensor> buffers_;

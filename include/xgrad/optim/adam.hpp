@@ -19,7 +19,7 @@ namespace xgrad::optim {
 /// gradient does not advance its own t).
 class Adam : public Optimizer {
 public:
-  /// Throws std::invalid_argument when lr <= 0, a beta is outside [0, 1) or eps < 0.
+  /// Throws std::invalid_argument when lr <= 0, a beta is outside [0, 1) or eps <= 0.
   Adam(std::vector<Tensor> params, float lr = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f,
        float eps = 1e-7f);
   void step() override;

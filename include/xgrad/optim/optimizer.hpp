@@ -7,6 +7,7 @@
 /// has no gradient (backward never reached it) or whose trainable flag is off
 /// (requires_grad false, see nn::Module::set_trainable). It does not depend on the module's
 /// train/eval mode.
+#include <string>
 #include <vector>
 
 #include "xgrad/tensor.hpp"
@@ -15,8 +16,11 @@ namespace xgrad::optim {
 
 class Optimizer {
 public:
-  /// Throws std::invalid_argument on an empty list or an undefined/non-leaf tensor.
-  explicit Optimizer(std::vector<Tensor> params);
+  /// Throws std::invalid_argument on an empty list, an undefined/non-leaf tensor or a
+  /// tensor listed twice (it would be updated twice per step). `name` ("SGD", "Adam")
+  /// starts every error message.
+  Optimizer(std::string name, std::vector<Tensor> params);
+  explicit Optimizer(std::vector<Tensor> params) : Optimizer("optimizer", std::move(params)) {}
   virtual ~Optimizer() = default;
 
   /// Clears every parameter's gradient.
@@ -25,6 +29,7 @@ public:
   virtual void step() = 0;
 
   const std::vector<Tensor>& params() const { return params_; }
+  const std::string& name() const { return name_; }
   float lr() const { return lr_; }
   /// Changes the learning rate (schedules); must be > 0.
   void set_lr(float lr);
@@ -32,6 +37,7 @@ public:
 protected:
   /// True when parameter i is to be updated this step.
   bool should_update(std::size_t i) const;
+  std::string name_;
   std::vector<Tensor> params_;
   float lr_ = 0.0f;
 };
