@@ -21,11 +21,6 @@
 #include <xgrad/ops/conv.hpp>
 #include <xgrad/xgrad.hpp>
 
-extern "C" {
-void openblas_set_num_threads(int);
-int openblas_get_num_threads(void);
-}
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -78,7 +73,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (threads > 0) openblas_set_num_threads(threads);
+  if (threads > 0) xgrad::set_num_threads(threads);
 
   std::vector<Layer> layers;
   std::size_t h = 28, w = 28, c = 1;
@@ -130,8 +125,8 @@ int main(int argc, char** argv) {
     if (r >= warmup) tot.push_back(sum);
   }
 
-  std::printf("xgrad conv2d, batch %zu, OpenBLAS threads %d, median of %d reps (%d warm-up)\n",
-              batch, openblas_get_num_threads(), reps, warmup);
+  std::printf("xgrad conv2d, batch %zu, threads %d, median of %d reps (%d warm-up)\n",
+              batch, xgrad::num_threads(), reps, warmup);
   std::printf("%5s %-22s %6s %9s %9s %9s %9s\n", "layer", "in -> out", "stride", "fwd ms",
               "bwd ms", "total ms", "GFLOP/s");
   std::ofstream out;

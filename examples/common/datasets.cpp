@@ -36,7 +36,7 @@ double accuracy(const xgrad::Tensor& logits, const xt::xarray<std::uint8_t>& lab
 
 void apply_threads(const CommonOptions& options) {
   if (options.threads > 0) xgrad::set_num_threads(options.threads);
-  std::printf("threads: %d (OpenBLAS; set with --threads or XGRAD_NUM_THREADS)\n",
+  std::printf("threads: %d (set with --threads or XGRAD_NUM_THREADS)\n",
               xgrad::num_threads());
 }
 

@@ -250,7 +250,7 @@ int main(int argc, char** argv) {
                            "layer, and with BN written by hand");
   examples::add_common_options(options);
   options.add_options()("agreement-batches",
-                        "batches for the check that both BN versions agree from the same weights",
+                        "batches for the check that both BN versions agree from the same weights (first-batch loss)",
                         cxxopts::value<long>()->default_value("25"));
   auto parsed = examples::parse_or_exit(options, argc, argv);
   auto opts = examples::read_common_options(parsed);
@@ -277,7 +277,7 @@ int main(int argc, char** argv) {
     }
 
     // The two BN versions from the same initial weights: same losses up to float rounding.
-    double max_loss_diff = 0;
+    double max_loss_diff = 0, first_loss_diff = 0;
     if (agreement > 0) {
       std::mt19937_64 rng_a(opts.seed), rng_b(opts.seed + 1);
       ConvNet layers(Variant::BNLayers, rng_a), hand(Variant::BNHand, rng_b);
@@ -288,6 +288,7 @@ int main(int argc, char** argv) {
       for (std::size_t i = 0; i < ra.losses.size(); ++i) {
         max_loss_diff = std::max(max_loss_diff, std::abs(ra.losses[i] - rb.losses[i]));
       }
+      if (!ra.losses.empty()) first_loss_diff = std::abs(ra.losses[0] - rb.losses[0]);
     }
 
     std::printf("\nExperiment 2 on %s: %ld batches of %ld, seed %llu\n", found.name.c_str(), batches,
@@ -307,8 +308,12 @@ int main(int argc, char** argv) {
       std::printf("training time, %s: %.1f s\n", variant_key(r.variant), r.seconds);
     }
     if (agreement > 0) {
-      std::printf("BN layers vs BN by hand from the same weights: max |loss difference| over %ld "
-                  "batches = %.3g\n", agreement, max_loss_diff);
+      // The layer runs fused_batch_norm, the hand version moments + batch_normalization: the
+      // same function, rounded differently. Adam's first steps are about lr * sign(gradient),
+      // so rounding-level differences in near-zero gradients move the two apart afterwards.
+      std::printf("BN layers vs BN by hand from the same weights, first batch: |loss difference| = "
+                  "%.2e (max over %ld batches of Adam: %.2g)\n", first_loss_diff, agreement,
+                  max_loss_diff);
     }
     examples::CsvWriter summary(opts.out_dir + "/conv_results.csv",
                                 {"net", "val_accuracy", "test_accuracy", "single_100", "seconds"});

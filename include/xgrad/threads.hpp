@@ -1,17 +1,22 @@
 #pragma once
 /// \file
-/// Who owns the cores: OpenBLAS's thread pool. xgrad starts no threads of its own, so there is
-/// one knob: the environment variable XGRAD_NUM_THREADS (read when the library loads) or
-/// set_num_threads(). Default: 1 thread, unless OPENBLAS_NUM_THREADS or OMP_NUM_THREADS is
-/// set, in which case OpenBLAS's own reading of them stands. One thread is the right default
-/// for small networks: their GEMMs are too small to split well, and a second BLAS thread
-/// stalls whenever anything else runs on the other core.
+/// Who owns the cores: xgrad. Its kernels split their work over one OpenMP team (GEMMs by
+/// blocks of rows or columns, convolutions by images, elementwise work by ranges) and call
+/// OpenBLAS single-threaded inside it. OpenBLAS's own pool is never used: two pools on the same
+/// cores oversubscribe them, and OpenBLAS's idle threads spin after every call.
+///
+/// One knob: set_num_threads(n), or the environment variable XGRAD_NUM_THREADS (else
+/// OMP_NUM_THREADS) read when the library loads. Default: 1 thread. Small networks' kernels
+/// only gain from a second thread when a core is free; on a machine with other work a second
+/// thread waits for it every step. Results repeat bit for bit for a given thread count (work is
+/// split by sizes and thread count only); they may differ in the last bits between counts.
 
 namespace xgrad {
 
-/// Threads used by the BLAS kernels from now on (n >= 1).
+/// Threads xgrad's kernels use from now on (n >= 1). Not to be called while another thread
+/// is running xgrad ops.
 void set_num_threads(int n);
-/// Threads the BLAS kernels currently use.
+/// Threads xgrad's kernels currently use (always 1 when built without OpenMP).
 int num_threads();
 
 }  // namespace xgrad

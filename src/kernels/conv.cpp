@@ -11,6 +11,7 @@
 #endif
 
 #include "kernels/gemm.hpp"
+#include "kernels/parallel.hpp"
 
 namespace xgrad::kernels {
 
@@ -62,7 +63,6 @@ std::size_t env_size(const char* name, std::size_t fallback) {
 ConvTuning tuning_from_env() {
   ConvTuning t;
   t.block_bytes = env_size("XGRAD_CONV_BLOCK_BYTES", t.block_bytes);
-  t.fwd_transposed_below = env_size("XGRAD_CONV_FWD_T_BELOW", t.fwd_transposed_below);
   t.dw_transposed = env_size("XGRAD_CONV_DW_T", t.dw_transposed ? 1 : 0) != 0;
   return t;
 }
@@ -385,60 +385,45 @@ void transpose_into(const T* src, std::size_t rows, std::size_t cols, T* dst, st
 
 }  // namespace
 
+namespace {
+
+// A thread must get at least this many flops of convolution (~5 us) to be worth waking.
+constexpr double kMinConvFlopsPerThread = 5e5;
+
+/// Forward rows [r_begin, r_end): im2col a cache-sized block, one GEMM, next block.
 template <class T>
-void conv2d_forward(const ConvGeometry& g, const T* in, const T* filter, T* out) {
-  const std::size_t M = g.rows(), K = g.cols(), O = g.o;
-  if (M == 0 || O == 0) return;
-  if (K == 0) {
-    std::fill(out, out + M * O, T(0));
-    return;
-  }
-  if (g.pointwise()) {
-    gemm<T>(false, false, M, O, K, T(1), in, K, filter, O, T(0), out, O);
-    return;
-  }
+void forward_rows(const ConvGeometry& g, const T* in, const T* filter, T* out,
+                  std::size_t r_begin, std::size_t r_end) {
+  const std::size_t K = g.cols(), O = g.o;
   const std::size_t B = block_rows<T>(g);
   T* col = scratch<T>(B * K + kColSlack);
-  // Only pays when OpenBLAS threads: single-threaded, the transpose costs more than it saves.
-  const bool transposed = O < g_tuning.fwd_transposed_below && blas_threads() > 1;
-  T* out_t = transposed ? scratch<T, 1>(B * O) : nullptr;
-  for (std::size_t r0 = 0; r0 < M; r0 += B) {
-    const std::size_t r1 = std::min(M, r0 + B), rows = r1 - r0;
+  for (std::size_t r0 = r_begin; r0 < r_end; r0 += B) {
+    const std::size_t r1 = std::min(r_end, r0 + B), rows = r1 - r0;
     im2col(g, in, col, r0, r1);
-    if (transposed) {
-      // out^T[O, rows] = W^T[O, K] col^T[K, rows], then out[rows, O] = (out^T)^T.
-      gemm<T>(true, true, O, rows, K, T(1), filter, O, col, K, T(0), out_t, rows);
-      transpose_into(out_t, O, rows, out + r0 * O, O);
-    } else {
-      gemm<T>(false, false, rows, O, K, T(1), col, K, filter, O, T(0), out + r0 * O, O);
-    }
+    gemm<T>(false, false, rows, O, K, T(1), col, K, filter, O, T(0), out + r0 * O, O);
   }
 }
 
+/// Backward over rows [r_begin, r_end), whole images only (col2im of neighbouring output rows
+/// overlaps in the input): grad_in of those images, and this range's share of the filter
+/// gradient into dw ([O, K] when transposed, else [K, O]), overwritten.
 template <class T>
-void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const T* grad_out,
-                     T* grad_in, T* grad_filter) {
-  const std::size_t M = g.rows(), K = g.cols(), O = g.o;
-  const std::size_t in_size = g.n * g.h * g.w * g.c;
-  if (M == 0 || O == 0 || K == 0) {
-    if (grad_in) std::fill(grad_in, grad_in + in_size, T(0));
-    if (grad_filter) std::fill(grad_filter, grad_filter + K * O, T(0));
-    return;
-  }
-  // col2im accumulates; the pointwise case writes dX with one GEMM instead.
-  if (grad_in && !g.pointwise()) std::fill(grad_in, grad_in + in_size, T(0));
-  const bool dw_t = g_tuning.dw_transposed;
-  // dW^T [O, K] when transposed, else dW [K, O] directly.
-  T* dw = grad_filter && dw_t ? scratch<T, 1>(O * K) : grad_filter;
-  const T* x = in;
-  const std::size_t B = g.pointwise() ? M : block_rows<T>(g);
+void backward_rows(const ConvGeometry& g, const T* in, const T* filter, const T* grad_out,
+                   T* grad_in, T* dw, bool dw_t, std::size_t r_begin, std::size_t r_end) {
+  const std::size_t K = g.cols(), O = g.o;
+  const std::size_t B = g.pointwise() ? r_end - r_begin : block_rows<T>(g);
   T* col = g.pointwise() ? nullptr : scratch<T>(B * K + kColSlack);
-  for (std::size_t r0 = 0; r0 < M; r0 += B) {
-    const std::size_t r1 = std::min(M, r0 + B), rows = r1 - r0;
+  if (grad_in && col) {
+    // col2im accumulates: clear this range's images first.
+    const std::size_t image = g.h * g.w * g.c, plane = g.oh * g.ow;
+    std::fill(grad_in + r_begin / plane * image, grad_in + r_end / plane * image, T(0));
+  }
+  for (std::size_t r0 = r_begin; r0 < r_end; r0 += B) {
+    const std::size_t r1 = std::min(r_end, r0 + B), rows = r1 - r0;
     const T* g_blk = grad_out + r0 * O;
-    const T beta = r0 == 0 ? T(0) : T(1);
-    if (grad_filter) {
-      const T* a = x + r0 * K;  // pointwise: the input is the im2col matrix
+    const T beta = r0 == r_begin ? T(0) : T(1);
+    if (dw) {
+      const T* a = in + r0 * K;  // pointwise: the input is the im2col matrix
       if (col) {
         im2col(g, in, col, r0, r1);
         a = col;
@@ -453,15 +438,77 @@ void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const 
     }
     if (grad_in) {
       if (!col) {  // pointwise: dX = g W^T directly
-        gemm<T>(false, true, M, K, O, T(1), grad_out, O, filter, O, T(0), grad_in, K);
-        break;
+        gemm<T>(false, true, rows, K, O, T(1), g_blk, O, filter, O, T(0), grad_in + r0 * K, K);
+        continue;
       }
       // dcol[rows, K] = g[rows, O] W^T[O, K], then scattered back (reusing col's buffer).
       gemm<T>(false, true, rows, K, O, T(1), g_blk, O, filter, O, T(0), col, K);
       col2im_add(g, col, grad_in, r0, r1);
     }
   }
-  if (grad_filter && dw_t) transpose_into(dw, O, K, grad_filter, O);
+}
+
+}  // namespace
+
+template <class T>
+void conv2d_forward(const ConvGeometry& g, const T* in, const T* filter, T* out) {
+  const std::size_t M = g.rows(), K = g.cols(), O = g.o;
+  if (M == 0 || O == 0) return;
+  if (K == 0) {
+    std::fill(out, out + M * O, T(0));
+    return;
+  }
+  if (g.pointwise()) {
+    gemm<T>(false, false, M, O, K, T(1), in, K, filter, O, T(0), out, O);
+    return;
+  }
+  // Threads take contiguous ranges of output pixels, each with its own im2col scratch.
+  const int parts = threads_for(2.0 * double(M) * double(K) * double(O), kMinConvFlopsPerThread);
+  run_parts(parts, [&](int part, int count) {
+    const Range r = split_range(M, part, count);
+    if (r.begin < r.end) forward_rows(g, in, filter, out, r.begin, r.end);
+  });
+}
+
+template <class T>
+void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const T* grad_out,
+                     T* grad_in, T* grad_filter) {
+  const std::size_t M = g.rows(), K = g.cols(), O = g.o;
+  const std::size_t in_size = g.n * g.h * g.w * g.c;
+  if (M == 0 || O == 0 || K == 0) {
+    if (grad_in) std::fill(grad_in, grad_in + in_size, T(0));
+    if (grad_filter) std::fill(grad_filter, grad_filter + K * O, T(0));
+    return;
+  }
+  const bool dw_t = g_tuning.dw_transposed;
+  // Threads take whole images; each writes its images' grad_in and its own partial filter
+  // gradient, summed in thread order afterwards (reproducible for a given thread count).
+  const double flops = 2.0 * double(M) * double(K) * double(O) * ((grad_in ? 1 : 0) + (grad_filter ? 1 : 0));
+  const int parts = std::min<int>(threads_for(flops, kMinConvFlopsPerThread), int(g.n));
+  const std::size_t dw_size = O * K;
+  // Filter-gradient partials, one per thread: [O, K] (transposed) or [K, O].
+  T* partials = grad_filter ? scratch<T, 1>(std::size_t(parts) * dw_size) : nullptr;
+  const std::size_t plane = g.oh * g.ow;
+  run_parts(parts, [&](int part, int count) {
+    const Range images = split_range(g.n, part, count);
+    T* dw = partials ? partials + std::size_t(part) * dw_size : nullptr;
+    if (images.begin == images.end) {
+      if (dw) std::fill(dw, dw + dw_size, T(0));
+      return;
+    }
+    backward_rows(g, in, filter, grad_out, grad_in, dw, dw_t, images.begin * plane,
+                  images.end * plane);
+  });
+  if (!grad_filter) return;
+  for (int p = 1; p < parts; ++p) {
+    const T* src = partials + std::size_t(p) * dw_size;
+    for (std::size_t i = 0; i < dw_size; ++i) partials[i] += src[i];
+  }
+  if (dw_t) {
+    transpose_into(partials, O, K, grad_filter, O);
+  } else {
+    std::copy(partials, partials + dw_size, grad_filter);
+  }
 }
 
 template void im2col<float>(const ConvGeometry&, const float*, float*, std::size_t, std::size_t);

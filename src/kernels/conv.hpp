@@ -70,11 +70,6 @@ struct ConvTuning {
   /// XGRAD_CONV_BLOCK_BYTES: size of the im2col block processed per GEMM, so that it stays in
   /// cache (the whole matrix is never materialised when larger). 0 = one block.
   std::size_t block_bytes = std::size_t(1) << 20;
-  /// XGRAD_CONV_FWD_T_BELOW: with fewer output channels than this, the forward GEMM computes
-  /// out^T = W^T col^T and transposes it back per block. OpenBLAS (column-major inside) then
-  /// threads along the long pixel axis instead of splitting the few channels. Only used when
-  /// OpenBLAS runs more than one thread.
-  std::size_t fwd_transposed_below = 32;
   /// XGRAD_CONV_DW_T: compute dW^T = g^T col and transpose the small result, rather than
   /// dW = col^T g (different operand roles inside OpenBLAS; see the benchmark).
   bool dw_transposed = true;

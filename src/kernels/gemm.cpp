@@ -2,48 +2,65 @@
 #include "kernels/gemm.hpp"
 
 #include <cblas.h>
-#include <cstdlib>
+
+#include "kernels/parallel.hpp"
+#include "kernels/runtime.hpp"
 
 namespace xgrad::kernels {
 
 namespace {
+
 CBLAS_TRANSPOSE flag(bool t) { return t ? CblasTrans : CblasNoTrans; }
 
-// Applies the thread policy when the library loads (see xgrad/threads.hpp). It lives here, in
-// the file every matmul and conv links, so that a static link cannot drop it.
-// NOTE: the default is 1 thread. The comparison workloads' GEMMs are small; OpenBLAS's pool
-// gains little on them, and when the other core is busy its threads stall each step (measured:
-// a 2,000-step MLP run took 34 s with 2 threads next to a compiler, 3.2 s with 1).
-const bool env_threads_applied = [] {
-  if (const char* v = std::getenv("XGRAD_NUM_THREADS")) {
-    int n = std::atoi(v);
-    if (n >= 1) openblas_set_num_threads(n);
-  } else if (!std::getenv("OPENBLAS_NUM_THREADS") && !std::getenv("OMP_NUM_THREADS")) {
-    openblas_set_num_threads(1);
-  }
-  return true;
-}();
-}  // namespace
+// A thread must get at least this many flops (about 10 us of work) to be worth waking.
+constexpr double kMinFlopsPerThread = 5e5;
 
-template <>
-void gemm<float>(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                 const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
-                 float* c, std::size_t ldc) {
-  if (m == 0 || n == 0) return;
+void blas(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
+          const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
+          std::size_t ldc) {
   cblas_sgemm(CblasRowMajor, flag(ta), flag(tb), int(m), int(n), int(k), alpha, a, int(lda), b,
               int(ldb), beta, c, int(ldc));
 }
 
-template <>
-void gemm<double>(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double alpha,
-                  const double* a, std::size_t lda, const double* b, std::size_t ldb, double beta,
-                  double* c, std::size_t ldc) {
-  if (m == 0 || n == 0) return;
+void blas(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double alpha,
+          const double* a, std::size_t lda, const double* b, std::size_t ldb, double beta,
+          double* c, std::size_t ldc) {
   cblas_dgemm(CblasRowMajor, flag(ta), flag(tb), int(m), int(n), int(k), alpha, a, int(lda), b,
               int(ldb), beta, c, int(ldc));
 }
 
-void set_blas_threads(int n) { openblas_set_num_threads(n); }
-int blas_threads() { return openblas_get_num_threads(); }
+}  // namespace
+
+template <class T>
+void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
+          std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+  ensure_runtime_configured();
+  if (m == 0 || n == 0) return;
+  const int parts = threads_for(2.0 * double(m) * double(n) * double(k), kMinFlopsPerThread);
+  if (parts == 1) return blas(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  // Each thread computes a block of C's rows (or of its columns, when C is wide). The blocks
+  // depend only on the sizes and the thread count, so results repeat for a given count.
+  const bool split_rows = m >= n;
+  run_parts(parts, [&](int part, int count) {
+    if (split_rows) {
+      const Range r = split_range(m, part, count, 8);
+      if (r.begin == r.end) return;
+      const T* a_part = ta ? a + r.begin : a + r.begin * lda;
+      blas(ta, tb, r.end - r.begin, n, k, alpha, a_part, lda, b, ldb, beta, c + r.begin * ldc,
+           ldc);
+    } else {
+      const Range r = split_range(n, part, count, 16);
+      if (r.begin == r.end) return;
+      const T* b_part = tb ? b + r.begin * ldb : b + r.begin;
+      blas(ta, tb, m, r.end - r.begin, k, alpha, a, lda, b_part, ldb, beta, c + r.begin, ldc);
+    }
+  });
+}
+
+template void gemm<float>(bool, bool, std::size_t, std::size_t, std::size_t, float, const float*,
+                          std::size_t, const float*, std::size_t, float, float*, std::size_t);
+template void gemm<double>(bool, bool, std::size_t, std::size_t, std::size_t, double,
+                           const double*, std::size_t, const double*, std::size_t, double,
+                           double*, std::size_t);
 
 }  // namespace xgrad::kernels

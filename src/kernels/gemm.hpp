@@ -1,5 +1,6 @@
 #pragma once
-// Private: C = alpha op(A) op(B) + beta C on row-major raw buffers, through OpenBLAS.
+// Private: C = alpha op(A) op(B) + beta C on row-major raw buffers, through OpenBLAS (split
+// over xgrad's threads when large enough; see kernels/parallel.hpp).
 #include <cstddef>
 
 namespace xgrad::kernels {
@@ -9,9 +10,5 @@ namespace xgrad::kernels {
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,
           const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc);
-
-/// Number of threads OpenBLAS may use (XGRAD_NUM_THREADS, else OpenBLAS's default).
-void set_blas_threads(int n);
-int blas_threads();
 
 }  // namespace xgrad::kernels

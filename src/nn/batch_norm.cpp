@@ -68,14 +68,24 @@ Tensor BatchNorm::forward(const Tensor& x) {
     throw std::invalid_argument(layer + ": a training batch needs at least one value per "
                                 "feature, got input " + to_string(s));
   }
-  Axes axes;
-  for (int i = 0; i < rank; ++i) {
-    if (i != axis) axes.push_back(i);
+  // Feature axis last (dense [N, F], NHWC images): the fused kernel. Otherwise moments with
+  // keepdims, which broadcast against x directly, and batch_normalization.
+  Tensor y, batch_mean, batch_variance;
+  if (last) {
+    FusedBatchNorm<float> r = fused_batch_norm(x, gamma, beta, eps);
+    y = r.y;
+    batch_mean = r.mean;
+    batch_variance = r.variance;
+  } else {
+    Axes axes;
+    for (int i = 0; i < rank; ++i) {
+      if (i != axis) axes.push_back(i);
+    }
+    Moments<float> m = moments(x, axes, /*keepdims=*/true);
+    y = batch_normalization(x, m.mean, m.variance, beta, gamma, eps);
+    batch_mean = m.mean;
+    batch_variance = m.variance;
   }
-  // Feature axis last: [F] moments, exactly the hand-written tf.nn.moments(x, axes) usage.
-  // Otherwise keepdims, which broadcasts against x directly.
-  Moments<float> m = moments(x, axes, /*keepdims=*/!last);
-  Tensor y = batch_normalization(x, m.mean, m.variance, beta, gamma, eps);
 
   {
     NoGradGuard no_grad;
@@ -83,8 +93,8 @@ Tensor BatchNorm::forward(const Tensor& x) {
     const float d = options_.decay(), one_minus = 1.0f - options_.decay();
     float* mm = moving_mean_.value().data();
     float* mv = moving_variance_.value().data();
-    const float* bm = m.mean.value().data();
-    const float* bv = m.variance.value().data();
+    const float* bm = batch_mean.value().data();
+    const float* bv = batch_variance.value().data();
     for (std::size_t i = 0; i < f; ++i) {
       mm[i] = mm[i] * d + bm[i] * one_minus;
       mv[i] = mv[i] * d + bv[i] * one_minus;

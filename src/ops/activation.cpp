@@ -5,10 +5,34 @@
 #include <string>
 
 #include "kernels/broadcast.hpp"
+#include "kernels/parallel.hpp"
 #include "kernels/vmath.hpp"
 #include "xgrad/autograd/function.hpp"
 
 namespace xgrad {
+
+namespace {
+
+// Elements per thread below which a second thread costs more than it saves: cheap ops
+// (compare, multiply) and ops with an exp/tanh per element.
+constexpr std::size_t kElementwiseGrain = 32768;
+constexpr std::size_t kTranscendentalGrain = 8192;
+
+/// dL/dx = f(g, y) elementwise, for activations whose derivative is a function of the output
+/// (g and y always have the output's shape).
+template <class T, class F>
+xt::xarray<T> map_grad(const xt::xarray<T>& g, const xt::xarray<T>& y, F f) {
+  xt::xarray<T> gx = xt::xarray<T>::from_shape(y.shape());
+  const T* pg = g.data();
+  const T* py = y.data();
+  T* o = gx.data();
+  kernels::parallel_for(y.size(), kElementwiseGrain, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) o[i] = f(pg[i], py[i]);
+  });
+  return gx;
+}
+
+}  // namespace
 
 template <class T>
 BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
@@ -18,10 +42,10 @@ BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
   T* o = out.data();
   const std::size_t n = xv.size();
   // e^-|x| never overflows; sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) otherwise.
-  kernels::sigmoid(p, o, n);
+  kernels::parallel_for(n, kTranscendentalGrain,
+                        [&](std::size_t b, std::size_t e) { kernels::sigmoid(p + b, o + b, e - b); });
   return make_op("sigmoid", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
-    grads.set(0, kernels::broadcast_binary("sigmoid", g, y,
-                                           [](T gi, T yi) { return gi * yi * (T(1) - yi); }));
+    grads.set(0, map_grad(g, y, [](T gi, T yi) { return gi * yi * (T(1) - yi); }));
   });
 }
 
@@ -32,11 +56,12 @@ BasicTensor<T> relu(const BasicTensor<T>& x) {
   const T* p = xv.data();
   T* o = out.data();
   const std::size_t n = xv.size();
-  for (std::size_t i = 0; i < n; ++i) o[i] = p[i] > T(0) ? p[i] : T(0);
+  kernels::parallel_for(n, kElementwiseGrain, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) o[i] = p[i] > T(0) ? p[i] : T(0);
+  });
   return make_op("relu", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
     // y > 0 exactly where x > 0 (subgradient 0 at x = 0, as in TensorFlow).
-    grads.set(0, kernels::broadcast_binary("relu", g, y,
-                                           [](T gi, T yi) { return yi > T(0) ? gi : T(0); }));
+    grads.set(0, map_grad(g, y, [](T gi, T yi) { return yi > T(0) ? gi : T(0); }));
   });
 }
 
@@ -47,10 +72,10 @@ BasicTensor<T> tanh(const BasicTensor<T>& x) {
   const T* p = xv.data();
   T* o = out.data();
   const std::size_t n = xv.size();
-  kernels::tanh(p, o, n);
+  kernels::parallel_for(n, kTranscendentalGrain,
+                        [&](std::size_t b, std::size_t e) { kernels::tanh(p + b, o + b, e - b); });
   return make_op("tanh", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
-    grads.set(0, kernels::broadcast_binary("tanh", g, y,
-                                           [](T gi, T yi) { return gi * (T(1) - yi * yi); }));
+    grads.set(0, map_grad(g, y, [](T gi, T yi) { return gi * (T(1) - yi * yi); }));
   });
 }
 

@@ -4,9 +4,16 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/parallel.hpp"
 #include "xgrad/autograd/tape.hpp"
 
 namespace xgrad::optim {
+
+namespace {
+// Parameters per thread below which a second thread costs more than it saves. The loops
+// capture by value: a float captured by reference could alias p[k] and stop vectorisation.
+constexpr std::size_t kGrain = 16384;
+}  // namespace
 
 Adam::Adam(std::vector<Tensor> params, float lr, float beta1, float beta2, float eps)
     : Optimizer("Adam", std::move(params)), beta1_(beta1), beta2_(beta2), eps_(eps) {
@@ -48,12 +55,14 @@ void Adam::step() {
     float* p = value.data();
     float* m = m_[i].data();
     float* v = v_[i].data();
-    for (std::size_t k = 0; k < n; ++k) {
-      const float gk = g[k];
-      m[k] = b1 * m[k] + (1.0f - b1) * gk;
-      v[k] = b2 * v[k] + (1.0f - b2) * gk * gk;
-      p[k] -= lr_t * m[k] / (std::sqrt(v[k]) + eps);
-    }
+    kernels::parallel_for(n, kGrain, [=](std::size_t b, std::size_t e) {
+      for (std::size_t k = b; k < e; ++k) {
+        const float gk = g[k];
+        m[k] = b1 * m[k] + (1.0f - b1) * gk;
+        v[k] = b2 * v[k] + (1.0f - b2) * gk * gk;
+        p[k] -= lr_t * m[k] / (std::sqrt(v[k]) + eps);
+      }
+    });
   }
 }
 

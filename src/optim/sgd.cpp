@@ -4,9 +4,16 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/parallel.hpp"
 #include "xgrad/autograd/tape.hpp"
 
 namespace xgrad::optim {
+
+namespace {
+// Parameters per thread below which a second thread costs more than it saves. The loops
+// capture by value: a float captured by reference could alias p[k] and stop vectorisation.
+constexpr std::size_t kGrain = 16384;
+}  // namespace
 
 SGD::SGD(std::vector<Tensor> params, float lr, float momentum)
     : Optimizer("SGD", std::move(params)), momentum_(momentum) {
@@ -29,7 +36,9 @@ void SGD::step() {
     const float* g = grad.data();
     const std::size_t n = value.size();
     if (mom == 0.0f) {
-      for (std::size_t k = 0; k < n; ++k) p[k] -= lr * g[k];
+      kernels::parallel_for(n, kGrain, [=](std::size_t b, std::size_t e) {
+        for (std::size_t k = b; k < e; ++k) p[k] -= lr * g[k];
+      });
       continue;
     }
     auto& vel = velocity_[i];

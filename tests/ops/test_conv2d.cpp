@@ -2,8 +2,10 @@
 #include <vector>
 
 #include "kernels/conv.hpp"
+#include "kernels/parallel.hpp"
 #include "support/test_utils.hpp"
 #include "xgrad/ops/conv.hpp"
+#include "xgrad/threads.hpp"
 
 using namespace xgrad;
 
@@ -253,23 +255,29 @@ void conv_ref_backward(const xt::xarray<double>& x, const xt::xarray<double>& w,
 }  // namespace
 
 TEST_CASE("conv2d forward and backward agree with loops for every kernel strategy", "[conv]") {
-  // The kernels pick GEMM orientations and block sizes (kernels::ConvTuning); every choice,
-  // and every vector width of the im2col/col2im runs (channel counts 1..9, 16, 17), must agree.
+  // The kernels pick GEMM orientations, block sizes (kernels::ConvTuning) and how to split the
+  // batch over threads; every choice, and every vector width of the im2col/col2im runs
+  // (channel counts 1..9, 16, 17), must agree. min_work_scale 0 makes even these tiny
+  // convolutions split over all threads (3 threads: uneven splits of the 3 images).
   struct S {
-    std::size_t block, fwd_t_below;
+    std::size_t block;
+    int threads;
     bool dw_t;
   };
-  const std::vector<S> strategies = {{0, 0, false}, {0, 1000, true}, {1 << 20, 32, true},
-                                     {200, 1000, false}, {1, 0, true}};
+  const std::vector<S> strategies = {{0, 1, false}, {0, 2, true}, {1 << 20, 3, true},
+                                     {200, 2, false}, {1, 3, true}, {1 << 20, 1, true}};
+  const int saved_threads = num_threads();
+  kernels::min_work_scale() = 0;
   std::uint64_t seed = 300;
   for (const auto& st : strategies)
     for (std::size_t c : {1, 2, 3, 4, 5, 8, 9, 16, 17})
       for (std::size_t o : {3, 33}) {
-        INFO("block " << st.block << " fwd_t_below " << st.fwd_t_below << " dw_t " << st.dw_t
+        INFO("block " << st.block << " threads " << st.threads << " dw_t " << st.dw_t
                       << " c " << c << " o " << o);
         const auto saved = kernels::conv_tuning();
-        kernels::conv_tuning() = {st.block, st.fwd_t_below, st.dw_t};
-        auto x = test::random_array<double>({2, 5, 6, c}, seed++);
+        kernels::conv_tuning() = {st.block, st.dw_t};
+        set_num_threads(st.threads);
+        auto x = test::random_array<double>({3, 5, 6, c}, seed++);
         auto w = test::random_array<double>({3, 3, c, o}, seed++);
         const std::array<std::size_t, 2> s{c % 2 ? 1u : 2u, 1};
         auto want = conv_ref(x, w, s[0], s[1], Padding::Same);
@@ -284,6 +292,7 @@ TEST_CASE("conv2d forward and backward agree with loops for every kernel strateg
         auto yf = conv2d(fx, fw, s, Padding::Same);
         yf.backward(upf);
         kernels::conv_tuning() = saved;
+        set_num_threads(saved_threads);
         CHECK(test::all_close(y.value(), want, 1e-12));
         CHECK(test::all_close(tx.grad(), dx, 1e-12));
         CHECK(test::all_close(tw.grad(), dw, 1e-12));
@@ -291,4 +300,5 @@ TEST_CASE("conv2d forward and backward agree with loops for every kernel strateg
         CHECK(test::all_close(fx.grad(), dx, 1e-4));
         CHECK(test::all_close(fw.grad(), dw, 1e-4));
       }
+  kernels::min_work_scale() = 1;
 }

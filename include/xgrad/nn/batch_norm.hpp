@@ -9,7 +9,8 @@
 ///   "moving_variance" [F] (ones).
 /// - Training mode: y = batch_normalization(x, mean, var, beta, gamma, eps) with the batch
 ///   `moments` (biased variance, divide by n, like tf.nn.moments; NOT PyTorch's unbiased
-///   running estimate, see pytorch/pytorch#3122). Then, under NoGradGuard and in place:
+///   running estimate, see pytorch/pytorch#3122), computed by `fused_batch_norm` when the
+///   feature axis is last, else by the two ops. Then, under NoGradGuard and in place:
 ///     moving = moving * decay + batch * (1 - decay)
 ///   `decay` is Keras' `momentum` (default 0.99); PyTorch's momentum m = 1 - decay.
 ///   eps is added only when normalising, never stored in moving_variance.
@@ -18,8 +19,8 @@
 /// - Freezing gamma/beta (set_trainable) does not freeze the moving statistics: only eval
 ///   mode does (seed 001: `trainable` and `training` are different things).
 ///
-/// The module is a composite of the public ops `moments` and `batch_normalization`, so it
-/// computes exactly what the hand-written "BN from moments" does.
+/// It computes what the hand-written "BN from moments" does (equal to rounding; a test checks
+/// values and gradients).
 #include "xgrad/nn/module.hpp"
 
 namespace xgrad::nn {

@@ -14,3 +14,26 @@ BasicTensor<T> batch_normalization(const BasicTensor<T>& x, const BasicTensor<T>
                                    const BasicTensor<T>& scale, double eps);
 
 }  // namespace xgrad
+
+namespace xgrad {
+
+/// The result of fused_batch_norm: the output and the batch statistics it used.
+template <class T>
+struct FusedBatchNorm {
+  BasicTensor<T> y;
+  BasicTensor<T> mean;      ///< [F], no gradient
+  BasicTensor<T> variance;  ///< [F], biased (divided by the count), no gradient
+};
+
+/// Batch normalization in training mode with batch statistics, fused (tf.nn.fused_batch_norm
+/// with is_training=True, channels last): x = [..., F] is normalised per feature over every
+/// other axis, y = (x - mean) / sqrt(variance + eps) * scale + offset. The same value as
+/// moments(x, all axes but the last) followed by batch_normalization, computed in two passes
+/// over x forward and two backward (the composite takes about twice as many) and split over
+/// xgrad's threads. scale and offset are [F] or undefined (1 and 0). Gradients flow into x,
+/// scale and offset; mean and variance are returned for running statistics, without gradient.
+template <class T>
+FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>& scale,
+                                   const BasicTensor<T>& offset, double eps);
+
+}  // namespace xgrad

@@ -1,0 +1,110 @@
+// Times the comparison workloads (see workloads.hpp) step by step, like bench_torch.py does in
+// PyTorch, and prints one line per workload:
+//   name threads median_ms p10_ms p90_ms peak_rss_mb gflops
+// Warm-up steps first (buffers, allocator, BLAS pool), then `reps` individually timed steps;
+// the spread is the 10th..90th percentile. Peak RSS is the whole process's (getrusage), so
+// run one workload per process to read a workload's own peak (compare_with_pytorch.sh does).
+//
+//   bench_workloads [--workloads W1a,W1b,W2a,W2b,E1] [--threads N] [--reps N] [--warmup N]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <xgrad/threads.hpp>
+
+#include "workloads.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * double(v.size() - 1);
+  const std::size_t i = std::size_t(pos);
+  const double frac = pos - double(i);
+  return i + 1 < v.size() ? v[i] * (1 - frac) + v[i + 1] * frac : v[i];
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return double(usage.ru_maxrss) / 1024.0;  // Linux reports kilobytes
+}
+
+std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream in(list);
+  for (std::string item; std::getline(in, item, ',');) out.push_back(item);
+  return out;
+}
+
+long default_reps(const std::string& name) { return name[1] == '1' ? 2000 : 30; }
+
+int usage(const char* argv0) {
+  std::fprintf(stderr,
+               "usage: %s [--workloads W1a,W1b,W2a,W2b,E1] [--threads N] [--reps N] [--warmup N]\n",
+               argv0);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string workloads = "W1a,W1b,W2a,W2b,E1";
+  int threads = 1;
+  long reps = 0, warmup = -1;
+  for (int i = 1; i < argc; ++i) {
+    const bool has_value = i + 1 < argc;
+    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+      usage(argv[0]);
+      return 0;
+    } else if (!std::strcmp(argv[i], "--workloads") && has_value) {
+      workloads = argv[++i];
+    } else if (!std::strcmp(argv[i], "--threads") && has_value) {
+      threads = std::atoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--reps") && has_value) {
+      reps = std::atol(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--warmup") && has_value) {
+      warmup = std::atol(argv[++i]);
+    } else {
+      std::fprintf(stderr, "bench_workloads: unknown or incomplete option '%s'\n", argv[i]);
+      return usage(argv[0]);
+    }
+  }
+  if (threads < 1) {
+    std::fprintf(stderr, "bench_workloads: --threads must be >= 1\n");
+    return 2;
+  }
+  xgrad::set_num_threads(threads);
+  std::printf("# name threads median_ms p10_ms p90_ms peak_rss_mb gflops\n");
+  for (const auto& name : split(workloads)) {
+    bench::Workload w;
+    try {
+      w = bench::make_workload(name);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "bench_workloads: %s\n", e.what());
+      return 2;
+    }
+    const long n = reps > 0 ? reps : default_reps(name);
+    for (long i = 0, m = warmup >= 0 ? warmup : std::max(3L, n / 10); i < m; ++i) w.step();
+    std::vector<double> ms(std::size_t(n), 0.0);
+    for (auto& t : ms) {
+      const auto t0 = Clock::now();
+      w.step();
+      t = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    }
+    const double median = percentile(ms, 0.5);
+    std::printf("%s %d %.4f %.4f %.4f %.1f %.1f\n", name.c_str(), threads, median,
+                percentile(ms, 0.1), percentile(ms, 0.9), peak_rss_mb(), w.flops / (median * 1e6));
+    std::fflush(stdout);
+  }
+  return 0;
+}

@@ -1,0 +1,113 @@
+// fused_batch_norm: hand values, equality with moments + batch_normalization (value and
+// gradients), float64 gradchecks, split over threads, errors.
+#include "kernels/parallel.hpp"
+#include "support/test_utils.hpp"
+#include "xgrad/threads.hpp"
+
+using namespace xgrad;
+
+namespace {
+
+struct ForceThreads {
+  explicit ForceThreads(int threads) : saved_(num_threads()) {
+    set_num_threads(threads);
+    kernels::min_work_scale() = 0;
+  }
+  ~ForceThreads() {
+    set_num_threads(saved_);
+    kernels::min_work_scale() = 1;
+  }
+  int saved_;
+};
+
+}  // namespace
+
+TEST_CASE("fused_batch_norm hand values: [[1, 10], [3, 30]]", "[fused_batch_norm]") {
+  // feature 0: mean 2, var 1; feature 1: mean 20, var 100; eps 0 would give -1, +1.
+  Tensor64 x(xt::xarray<double>{{1, 10}, {3, 30}});
+  Tensor64 scale(xt::xarray<double>{2, 3}), offset(xt::xarray<double>{0.5, -1});
+  auto r = fused_batch_norm(x, scale, offset, 1e-3);
+  CHECK(test::all_close(r.mean.value(), xt::xarray<double>{2, 20}, 1e-15));
+  CHECK(test::all_close(r.variance.value(), xt::xarray<double>{1, 100}, 1e-15));
+  const double a0 = 2 / std::sqrt(1 + 1e-3), a1 = 3 / std::sqrt(100 + 1e-3);
+  xt::xarray<double> want{{-a0 + 0.5, -10 * a1 - 1}, {a0 + 0.5, 10 * a1 - 1}};
+  CHECK(test::all_close(r.y.value(), want, 1e-14));
+  // One row: every value is its own mean, so y is exactly the offset.
+  auto one = fused_batch_norm(Tensor64(xt::xarray<double>{{7, -3}}), scale, offset, 1e-3);
+  CHECK(bool(one.y.value() == xt::xarray<double>{{0.5, -1}}));
+}
+
+TEST_CASE("fused_batch_norm equals moments + batch_normalization, values and gradients",
+          "[fused_batch_norm]") {
+  for (int threads : {1, 2, 3}) {
+    for (bool affine : {false, true}) {
+      INFO("threads " << threads << " affine " << affine);
+      ForceThreads force(threads);
+      auto xv = test::random_array<double>({5, 3, 4, 6}, 7, -2, 5);
+      auto up = test::random_array<double>({5, 3, 4, 6}, 8);
+      Tensor64 x1(xv, true), x2(xv, true);
+      Tensor64 s1, s2, o1, o2;
+      if (affine) {
+        auto sv = test::random_array<double>({6}, 9, 0.5, 2), ov = test::random_array<double>({6}, 10);
+        s1 = Tensor64(sv, true), s2 = Tensor64(sv, true), o1 = Tensor64(ov, true), o2 = Tensor64(ov, true);
+      }
+      auto fused = fused_batch_norm(x1, s1, o1, 1e-3);
+      auto m = moments(x2, {0, 1, 2});
+      auto composite = batch_normalization(x2, m.mean, m.variance, o2, s2, 1e-3);
+      CHECK(test::all_close(fused.y.value(), composite.value(), 1e-12));
+      CHECK(test::all_close(fused.mean.value(), m.mean.value(), 1e-12));
+      CHECK(test::all_close(fused.variance.value(), m.variance.value(), 1e-12));
+      fused.y.backward(up);
+      composite.backward(up);
+      CHECK(test::all_close(x1.grad(), x2.grad(), 1e-10));
+      if (affine) {
+        CHECK(test::all_close(s1.grad(), s2.grad(), 1e-10));
+        CHECK(test::all_close(o1.grad(), o2.grad(), 1e-10));
+      }
+    }
+  }
+}
+
+TEST_CASE("fused_batch_norm passes gradcheck (x, scale, offset), 1 and 2 threads",
+          "[fused_batch_norm]") {
+  for (int threads : {1, 2}) {
+    ForceThreads force(threads);
+    auto x = test::random_tensor<double>({4, 3, 5}, 11, -1, 3);
+    auto scale = test::random_tensor<double>({5}, 12, 0.5, 2);
+    auto offset = test::random_tensor<double>({5}, 13);
+    REQUIRE_GRADCHECK(([](const std::vector<Tensor64>& in) {
+                        return fused_batch_norm(in[0], in[1], in[2], 1e-3).y;
+                      }),
+                      (std::vector<Tensor64>{x, scale, offset}));
+  }
+}
+
+TEST_CASE("fused_batch_norm float32 agrees with float64", "[fused_batch_norm]") {
+  auto xv = test::random_array<double>({64, 7, 7, 8}, 14, -3, 3);
+  xt::xarray<float> xf = xv;
+  auto y64 = fused_batch_norm(Tensor64(xv), Tensor64(), Tensor64(), 1e-3).y.value();
+  auto y32 = fused_batch_norm(Tensor(xf), Tensor(), Tensor(), 1e-3).y.value();
+  CHECK(test::all_close(y32, y64, 1e-5));
+}
+
+TEST_CASE("fused_batch_norm rejects bad arguments, naming the op and the shapes",
+          "[fused_batch_norm]") {
+  Tensor x(xt::xarray<float>::from_shape({4, 3}));
+  x.value().fill(1);
+  auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(message([&] { fused_batch_norm(x, Tensor(xt::xarray<float>{1, 1}), Tensor(), 1e-3); }) ==
+        "fused_batch_norm: scale shape [2] must be [3] for x shape [4, 3]");
+  CHECK(message([&] { fused_batch_norm(x, Tensor(), Tensor(xt::xarray<float>{{1, 1, 1}}), 1e-3); }) ==
+        "fused_batch_norm: offset shape [1, 3] must be [3] for x shape [4, 3]");
+  CHECK(message([&] { fused_batch_norm(Tensor(xt::xarray<float>::from_shape({0, 3})), Tensor(), Tensor(), 1e-3); }) ==
+        "fused_batch_norm: x shape [0, 3] has no values to take statistics over");
+  CHECK(message([&] { fused_batch_norm(x, Tensor(), Tensor(), 0.0); }) ==
+        "fused_batch_norm: eps must be > 0, got 0.000000");
+}
