@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Who owns the cores: xgrad. Its kernels split their work over one OpenMP team (GEMMs by
+/// Who owns the cores: xgrad. Its kernels split their work over one pool of threads (GEMMs by
 /// blocks of rows or columns, convolutions by images, elementwise work by ranges) and call
 /// OpenBLAS single-threaded inside it. OpenBLAS's own pool is never used: two pools on the same
 /// cores oversubscribe them, and OpenBLAS's idle threads spin after every call.
@@ -16,7 +16,7 @@ namespace xgrad {
 /// Threads xgrad's kernels use from now on (n >= 1). Not to be called while another thread
 /// is running xgrad ops.
 void set_num_threads(int n);
-/// Threads xgrad's kernels currently use (always 1 when built without OpenMP).
+/// Threads xgrad's kernels currently use.
 int num_threads();
 
 }  // namespace xgrad

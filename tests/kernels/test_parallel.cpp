@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "kernels/parallel.hpp"
+#include "support/force_threads.hpp"
 #include "support/test_utils.hpp"
 #include "xgrad/ops/linalg.hpp"
 #include "xgrad/threads.hpp"
@@ -10,18 +11,6 @@ using namespace xgrad;
 
 namespace {
 
-/// Runs the test body with `threads` threads and every kernel split however small.
-struct ForceThreads {
-  explicit ForceThreads(int threads) : saved_(num_threads()) {
-    set_num_threads(threads);
-    kernels::min_work_scale() = 0;
-  }
-  ~ForceThreads() {
-    set_num_threads(saved_);
-    kernels::min_work_scale() = 1;
-  }
-  int saved_;
-};
 
 xt::xarray<double> reference_matmul(const xt::xarray<double>& a, const xt::xarray<double>& b,
                                     bool ta, bool tb) {
@@ -53,7 +42,7 @@ TEST_CASE("split_range covers 0..n once, in order, on aligned boundaries", "[par
 }
 
 TEST_CASE("kernels nested in a parallel region run on the calling thread", "[parallel]") {
-  ForceThreads force(2);
+  test::ForceThreads force(2);
   CHECK(kernels::threads_for(1e12, 1) == 2);
   std::vector<int> inner(2, -1);
   kernels::run_parts(2, [&](int part, int) { inner[std::size_t(part)] = kernels::threads_for(1e12, 1); });
@@ -70,7 +59,7 @@ TEST_CASE("matmul split over 1, 2 and 3 threads matches the reference, every tra
       for (bool tb : {false, true})
         for (int threads : {1, 2, 3}) {
           INFO("m " << m << " n " << n << " k " << k << " ta " << ta << " tb " << tb << " threads " << threads);
-          ForceThreads force(threads);
+          test::ForceThreads force(threads);
           auto a = test::random_array<double>(ta ? Shape{k, m} : Shape{m, k}, seed++);
           auto b = test::random_array<double>(tb ? Shape{n, k} : Shape{k, n}, seed++);
           Tensor64 ta64(a, true), tb64(b, true);
@@ -89,7 +78,7 @@ TEST_CASE("matmul split over 1, 2 and 3 threads matches the reference, every tra
 }
 
 TEST_CASE("a split matmul repeats bit for bit with the same thread count", "[parallel]") {
-  ForceThreads force(2);
+  test::ForceThreads force(2);
   xt::xarray<float> a = test::random_array<float>({61, 97}, 1), b = test::random_array<float>({97, 45}, 2);
   Tensor x(a), y(b);
   const xt::xarray<float> first = matmul(x, y).value();

@@ -3,6 +3,7 @@
 
 #include "kernels/conv.hpp"
 #include "kernels/parallel.hpp"
+#include "support/force_threads.hpp"
 #include "support/test_utils.hpp"
 #include "xgrad/ops/conv.hpp"
 #include "xgrad/threads.hpp"
@@ -266,8 +267,6 @@ TEST_CASE("conv2d forward and backward agree with loops for every kernel strateg
   };
   const std::vector<S> strategies = {{0, 1, false}, {0, 2, true}, {1 << 20, 3, true},
                                      {200, 2, false}, {1, 3, true}, {1 << 20, 1, true}};
-  const int saved_threads = num_threads();
-  kernels::min_work_scale() = 0;
   std::uint64_t seed = 300;
   for (const auto& st : strategies)
     for (std::size_t c : {1, 2, 3, 4, 5, 8, 9, 16, 17})
@@ -276,7 +275,7 @@ TEST_CASE("conv2d forward and backward agree with loops for every kernel strateg
                       << " c " << c << " o " << o);
         const auto saved = kernels::conv_tuning();
         kernels::conv_tuning() = {st.block, st.dw_t};
-        set_num_threads(st.threads);
+        test::ForceThreads force(st.threads);
         auto x = test::random_array<double>({3, 5, 6, c}, seed++);
         auto w = test::random_array<double>({3, 3, c, o}, seed++);
         const std::array<std::size_t, 2> s{c % 2 ? 1u : 2u, 1};
@@ -292,7 +291,6 @@ TEST_CASE("conv2d forward and backward agree with loops for every kernel strateg
         auto yf = conv2d(fx, fw, s, Padding::Same);
         yf.backward(upf);
         kernels::conv_tuning() = saved;
-        set_num_threads(saved_threads);
         CHECK(test::all_close(y.value(), want, 1e-12));
         CHECK(test::all_close(tx.grad(), dx, 1e-12));
         CHECK(test::all_close(tw.grad(), dw, 1e-12));
@@ -300,5 +298,4 @@ TEST_CASE("conv2d forward and backward agree with loops for every kernel strateg
         CHECK(test::all_close(fx.grad(), dx, 1e-4));
         CHECK(test::all_close(fw.grad(), dw, 1e-4));
       }
-  kernels::min_work_scale() = 1;
 }

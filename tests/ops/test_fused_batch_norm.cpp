@@ -1,26 +1,9 @@
 // fused_batch_norm: hand values, equality with moments + batch_normalization (value and
 // gradients), float64 gradchecks, split over threads, errors.
-#include "kernels/parallel.hpp"
+#include "support/force_threads.hpp"
 #include "support/test_utils.hpp"
-#include "xgrad/threads.hpp"
 
 using namespace xgrad;
-
-namespace {
-
-struct ForceThreads {
-  explicit ForceThreads(int threads) : saved_(num_threads()) {
-    set_num_threads(threads);
-    kernels::min_work_scale() = 0;
-  }
-  ~ForceThreads() {
-    set_num_threads(saved_);
-    kernels::min_work_scale() = 1;
-  }
-  int saved_;
-};
-
-}  // namespace
 
 TEST_CASE("fused_batch_norm hand values: [[1, 10], [3, 30]]", "[fused_batch_norm]") {
   // feature 0: mean 2, var 1; feature 1: mean 20, var 100; eps 0 would give -1, +1.
@@ -42,7 +25,7 @@ TEST_CASE("fused_batch_norm equals moments + batch_normalization, values and gra
   for (int threads : {1, 2, 3}) {
     for (bool affine : {false, true}) {
       INFO("threads " << threads << " affine " << affine);
-      ForceThreads force(threads);
+      test::ForceThreads force(threads);
       auto xv = test::random_array<double>({5, 3, 4, 6}, 7, -2, 5);
       auto up = test::random_array<double>({5, 3, 4, 6}, 8);
       Tensor64 x1(xv, true), x2(xv, true);
@@ -71,7 +54,7 @@ TEST_CASE("fused_batch_norm equals moments + batch_normalization, values and gra
 TEST_CASE("fused_batch_norm passes gradcheck (x, scale, offset), 1 and 2 threads",
           "[fused_batch_norm]") {
   for (int threads : {1, 2}) {
-    ForceThreads force(threads);
+    test::ForceThreads force(threads);
     auto x = test::random_tensor<double>({4, 3, 5}, 11, -1, 3);
     auto scale = test::random_tensor<double>({5}, 12, 0.5, 2);
     auto offset = test::random_tensor<double>({5}, 13);
