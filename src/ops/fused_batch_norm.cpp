@@ -18,8 +18,8 @@ namespace {
 // Elements per thread below which waking a second thread costs more than it saves.
 constexpr double kMinElementsPerThread = 16384;
 
-/// Sums over rows of body(row, acc) into one [F] accumulator per thread, then adds them in
-/// thread order into `out` (2 accumulators of F values each: acc and acc + F).
+/// Sums body(row, acc) over rows into one accumulator of `width` * F values per thread (the
+/// body adds into acc[0, F), acc[F, 2F), ...), then adds those in thread order into `out`.
 template <class T, class Body>
 void sum_rows(std::size_t rows, std::size_t f, std::size_t width, T* out, Body&& body) {
   const int parts = kernels::threads_for(double(rows * f), kMinElementsPerThread);
