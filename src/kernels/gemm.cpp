@@ -3,6 +3,9 @@
 
 #include <cblas.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "kernels/parallel.hpp"
 #include "kernels/runtime.hpp"
 
@@ -14,6 +17,9 @@ CBLAS_TRANSPOSE flag(bool t) { return t ? CblasTrans : CblasNoTrans; }
 
 // A thread must get at least this many flops (about 10 us of work) to be worth waking.
 constexpr double kMinFlopsPerThread = 5e5;
+// Row and depth blocks start on multiples of this: a weight matrix's rows then fall in the
+// same thread's block whether it is split by depth (forward) or by rows (its gradient).
+constexpr std::size_t kRowAlign = 8;
 
 void blas(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
           const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
@@ -29,6 +35,13 @@ void blas(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double 
               int(ldb), beta, c, int(ldc));
 }
 
+// Per-thread scratch for the partial products of a depth split, kept across calls.
+template <class T>
+std::vector<T>& partial_buffer() {
+  thread_local std::vector<T> buffer;
+  return buffer;
+}
+
 }  // namespace
 
 template <class T>
@@ -38,12 +51,44 @@ void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha
   if (m == 0 || n == 0) return;
   const int parts = threads_for(2.0 * double(m) * double(n) * double(k), kMinFlopsPerThread);
   if (parts == 1) return blas(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  // Each thread computes a block of C's rows (or of its columns, when C is wide). The blocks
-  // depend only on the sizes and the thread count, so results repeat for a given count.
+  // Split the longest dimension. Each thread then reads the smallest share of A and B, and
+  // the share it reads is the one it wrote or will write in the neighbouring steps of a
+  // training step (784-row weights: forward splits their rows by depth, the weight gradient
+  // and the optimizer by rows), so the data stays in that core's cache. The blocks depend
+  // only on the sizes and the thread count, so results repeat for a given count.
+  if (k > m && k > n && k >= kRowAlign * std::size_t(parts)) {
+    // Depth: part p computes A[:, kp] B[kp, :], part 0 into C (with beta), the others into
+    // their own buffers; then the partial products are added to C's rows in part order.
+    // (k >= kRowAlign * parts: no part is empty.)
+    std::vector<T*> partial(std::size_t(parts), nullptr);
+    run_parts(parts, [&](int part, int count) {
+      const Range r = split_range(k, part, count, kRowAlign);
+      const T* a_part = ta ? a + r.begin * lda : a + r.begin;
+      const T* b_part = tb ? b + r.begin : b + r.begin * ldb;
+      if (part == 0) {
+        return blas(ta, tb, m, n, r.end - r.begin, alpha, a_part, lda, b_part, ldb, beta, c, ldc);
+      }
+      auto& buffer = partial_buffer<T>();
+      buffer.resize(m * n);
+      partial[std::size_t(part)] = buffer.data();
+      blas(ta, tb, m, n, r.end - r.begin, alpha, a_part, lda, b_part, ldb, T(0), buffer.data(), n);
+    });
+    run_parts(parts, [&](int part, int count) {
+      const Range rows = split_range(m, part, count);
+      for (int p = 1; p < count; ++p) {
+        for (std::size_t i = rows.begin; i < rows.end; ++i) {
+          T* __restrict dst = c + i * ldc;
+          const T* __restrict src = partial[std::size_t(p)] + i * n;
+          for (std::size_t j = 0; j < n; ++j) dst[j] += src[j];
+        }
+      }
+    });
+    return;
+  }
   const bool split_rows = m >= n;
   run_parts(parts, [&](int part, int count) {
     if (split_rows) {
-      const Range r = split_range(m, part, count, 8);
+      const Range r = split_range(m, part, count, kRowAlign);
       if (r.begin == r.end) return;
       const T* a_part = ta ? a + r.begin : a + r.begin * lda;
       blas(ta, tb, r.end - r.begin, n, k, alpha, a_part, lda, b, ldb, beta, c + r.begin * ldc,

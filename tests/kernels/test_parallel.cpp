@@ -53,8 +53,9 @@ TEST_CASE("kernels nested in a parallel region run on the calling thread", "[par
 TEST_CASE("matmul split over 1, 2 and 3 threads matches the reference, every transpose",
           "[parallel]") {
   std::uint64_t seed = 40;
-  // Tall (rows split) and wide (columns split) products, sizes not multiples of the split.
-  for (auto [m, n, k] : {std::array<std::size_t, 3>{37, 5, 11}, {5, 53, 9}, {64, 64, 3}})
+  // Tall (rows split), wide (columns split) and deep (depth split, partial products summed)
+  // products, sizes not multiples of the split; the gradients' products are split other ways.
+  for (auto [m, n, k] : {std::array<std::size_t, 3>{37, 5, 11}, {5, 53, 9}, {64, 64, 3}, {6, 9, 70}})
     for (bool ta : {false, true})
       for (bool tb : {false, true})
         for (int threads : {1, 2, 3}) {
