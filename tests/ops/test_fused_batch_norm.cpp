@@ -51,6 +51,34 @@ TEST_CASE("fused_batch_norm equals moments + batch_normalization, values and gra
   }
 }
 
+TEST_CASE("fused_batch_norm equals the composite for 1..100 features and any row count",
+          "[fused_batch_norm]") {
+  // The kernel walks rows in flat blocks of a multiple of both f and 16 values: feature counts
+  // that divide 16, share a factor with it or not, and row counts that end in a partial block.
+  std::uint64_t seed = 30;
+  for (std::size_t f : {1u, 4u, 12u, 17u, 100u})
+    for (std::size_t rows : {1u, 37u, 203u})
+      for (int threads : {1, 2}) {
+        INFO("f " << f << " rows " << rows << " threads " << threads);
+        test::ForceThreads force(threads);
+        auto xv = test::random_array<double>({rows, f}, seed++, -2, 5);
+        auto up = test::random_array<double>({rows, f}, seed++);
+        auto sv = test::random_array<double>({f}, seed++, 0.5, 2);
+        auto ov = test::random_array<double>({f}, seed++);
+        Tensor64 x1(xv, true), x2(xv, true), s1(sv, true), s2(sv, true), o1(ov, true), o2(ov, true);
+        auto fused = fused_batch_norm(x1, s1, o1, 1e-3);
+        auto m = moments(x2, {0});
+        auto composite = batch_normalization(x2, m.mean, m.variance, o2, s2, 1e-3);
+        CHECK(test::all_close(fused.y.value(), composite.value(), 1e-12));
+        CHECK(test::all_close(fused.variance.value(), m.variance.value(), 1e-12));
+        fused.y.backward(up);
+        composite.backward(up);
+        CHECK(test::all_close(x1.grad(), x2.grad(), 1e-9));
+        CHECK(test::all_close(s1.grad(), s2.grad(), 1e-9));
+        CHECK(test::all_close(o1.grad(), o2.grad(), 1e-9));
+      }
+}
+
 TEST_CASE("fused_batch_norm passes gradcheck (x, scale, offset), 1 and 2 threads",
           "[fused_batch_norm]") {
   for (int threads : {1, 2}) {
