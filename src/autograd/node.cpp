@@ -42,7 +42,7 @@ void Node<T>::accumulate(xt::xarray<T>&& g) {
 
 template <class T>
 void Node<T>::run_backward(void (*keep_alive)(const std::shared_ptr<NodeBase>&)) {
-  Gradients<T> grads(name(), inputs_);
+  Gradients<T> grads(name(), inputs_, grad_);
   backward_(grad_, *output_, grads);
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
     if (!grads.is_set(i) || !inputs_[i]->requires_grad) continue;

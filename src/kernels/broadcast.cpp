@@ -1,5 +1,7 @@
 #include "kernels/broadcast.hpp"
 
+#include "kernels/row_blocks.hpp"
+
 #include <stdexcept>
 #include <string>
 #include <xtensor/xreducer.hpp>
@@ -36,10 +38,11 @@ xt::xarray<T> sum_to_shape(const xt::xarray<T>& g, const Shape& shape) {
     for (std::size_t i = 0; i < g.size(); ++i) s += pg[i];
     o[0] = s;
   } else if (detail::is_trailing_block(gs, shape, inner) && inner == n) {
-    // Bias-like: g is [rows, n] in memory, sum the rows.
-    for (std::size_t r = 0; r < g.size(); r += n) {
-      for (std::size_t i = 0; i < n; ++i) o[i] += pg[r + i];
-    }
+    // Bias-like: g is [rows, n] in memory, sum the rows (row_blocks.hpp).
+    sum_rows<T>(g.size() / n, n, 1, o, [&](std::size_t e, std::size_t len, T* __restrict acc) {
+      const T* __restrict x = pg + e;
+      for (std::size_t t = 0; t < len; ++t) acc[t] += x[t];
+    });
   } else {
     // General case: reduce leading extra axes and axes where shape has 1.
     const std::size_t lead = gs.size() - shape.size();

@@ -2,6 +2,8 @@
 // Template bodies for broadcast.hpp.
 #include <xtensor/xbroadcast.hpp>
 
+#include "kernels/row_blocks.hpp"
+
 namespace xgrad::kernels {
 
 namespace detail {
@@ -48,13 +50,20 @@ xt::xarray<T> broadcast_binary(const char* op, const xt::xarray<T>& a, const xt:
     const T s = pa[0];
     for (std::size_t i = 0; i < n; ++i) o[i] = f(s, pb[i]);
   } else if (a.size() == n && detail::is_trailing_block(so, sb, inner)) {
-    for (std::size_t r = 0; r < n; r += inner) {
-      for (std::size_t i = 0; i < inner; ++i) o[r + i] = f(pa[r + i], pb[i]);
-    }
+    // A bias-like b, repeated every `inner` values (row_blocks.hpp).
+    const std::vector<T> b_rep = repeat_to_period(pb, inner);
+    parallel_blocks(n / inner, inner, [&](std::size_t e, std::size_t len) {
+      const T *__restrict x = pa + e, *__restrict y = b_rep.data();
+      T* __restrict z = o + e;
+      for (std::size_t t = 0; t < len; ++t) z[t] = f(x[t], y[t]);
+    });
   } else if (b.size() == n && detail::is_trailing_block(so, sa, inner)) {
-    for (std::size_t r = 0; r < n; r += inner) {
-      for (std::size_t i = 0; i < inner; ++i) o[r + i] = f(pa[i], pb[r + i]);
-    }
+    const std::vector<T> a_rep = repeat_to_period(pa, inner);
+    parallel_blocks(n / inner, inner, [&](std::size_t e, std::size_t len) {
+      const T *__restrict x = a_rep.data(), *__restrict y = pb + e;
+      T* __restrict z = o + e;
+      for (std::size_t t = 0; t < len; ++t) z[t] = f(x[t], y[t]);
+    });
   } else {
     auto ba = xt::broadcast(a, so);
     auto bb = xt::broadcast(b, so);

@@ -19,15 +19,14 @@ constexpr std::size_t kElementwiseGrain = 32768;
 constexpr std::size_t kTranscendentalGrain = 8192;
 
 /// dL/dx = f(g, y) elementwise, for activations whose derivative is a function of the output
-/// (g and y always have the output's shape).
+/// (g and y have the output's shape), written over the output gradient's own buffer.
 template <class T, class F>
-xt::xarray<T> map_grad(const xt::xarray<T>& g, const xt::xarray<T>& y, F f) {
-  xt::xarray<T> gx = xt::xarray<T>::from_shape(y.shape());
-  const T* pg = g.data();
+xt::xarray<T> map_grad(autograd::Gradients<T>& grads, const xt::xarray<T>& y, F f) {
+  xt::xarray<T> gx = grads.take_upstream();
+  T* pg = gx.data();
   const T* py = y.data();
-  T* o = gx.data();
   kernels::parallel_for(y.size(), kElementwiseGrain, [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i) o[i] = f(pg[i], py[i]);
+    for (std::size_t i = b; i < e; ++i) pg[i] = f(pg[i], py[i]);
   });
   return gx;
 }
@@ -44,8 +43,8 @@ BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
   // e^-|x| never overflows; sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) otherwise.
   kernels::parallel_for(n, kTranscendentalGrain,
                         [&](std::size_t b, std::size_t e) { kernels::sigmoid(p + b, o + b, e - b); });
-  return make_op("sigmoid", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
-    grads.set(0, map_grad(g, y, [](T gi, T yi) { return gi * yi * (T(1) - yi); }));
+  return make_op("sigmoid", std::move(out), {x}, [](const auto&, const auto& y, auto& grads) {
+    grads.set(0, map_grad(grads, y, [](T gi, T yi) { return gi * yi * (T(1) - yi); }));
   });
 }
 
@@ -61,7 +60,7 @@ BasicTensor<T> relu(const BasicTensor<T>& x) {
   });
   return make_op("relu", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
     // y > 0 exactly where x > 0 (subgradient 0 at x = 0, as in TensorFlow).
-    grads.set(0, map_grad(g, y, [](T gi, T yi) { return yi > T(0) ? gi : T(0); }));
+    grads.set(0, map_grad(grads, y, [](T gi, T yi) { return yi > T(0) ? gi : T(0); }));
   });
 }
 
@@ -74,8 +73,8 @@ BasicTensor<T> tanh(const BasicTensor<T>& x) {
   const std::size_t n = xv.size();
   kernels::parallel_for(n, kTranscendentalGrain,
                         [&](std::size_t b, std::size_t e) { kernels::tanh(p + b, o + b, e - b); });
-  return make_op("tanh", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
-    grads.set(0, map_grad(g, y, [](T gi, T yi) { return gi * (T(1) - yi * yi); }));
+  return make_op("tanh", std::move(out), {x}, [](const auto&, const auto& y, auto& grads) {
+    grads.set(0, map_grad(grads, y, [](T gi, T yi) { return gi * (T(1) - yi * yi); }));
   });
 }
 

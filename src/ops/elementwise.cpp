@@ -10,12 +10,37 @@ namespace xgrad {
 using kernels::broadcast_binary;
 using kernels::sum_to_shape;
 
+namespace {
+
+/// Gradients of a + b (negate_b: a - b): g summed to each input's shape. An input of g's own
+/// shape (not negated) takes g itself instead of a copy, after the other input has read it.
+template <class T>
+void add_backward(const xt::xarray<T>& g, autograd::Gradients<T>& grads, bool negate_b) {
+  const Shape gs = to_shape(g.shape());
+  int pass = -1;
+  if (grads.needs(0) && grads.input_shape(0) == gs) {
+    pass = 0;
+  } else if (!negate_b && grads.needs(1) && grads.input_shape(1) == gs) {
+    pass = 1;
+  }
+  if (grads.needs(0) && pass != 0) grads.set(0, sum_to_shape(g, grads.input_shape(0)));
+  if (grads.needs(1) && pass != 1) {
+    if (negate_b) {
+      grads.set(1, -sum_to_shape(g, grads.input_shape(1)));
+    } else {
+      grads.set(1, sum_to_shape(g, grads.input_shape(1)));
+    }
+  }
+  if (pass >= 0) grads.set(std::size_t(pass), grads.take_upstream());
+}
+
+}  // namespace
+
 template <class T>
 BasicTensor<T> add(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   auto out = broadcast_binary("add", a.value(), b.value(), [](T x, T y) { return x + y; });
   return make_op("add", std::move(out), {a, b}, [](const auto& g, const auto&, auto& grads) {
-    if (grads.needs(0)) grads.set(0, sum_to_shape(g, grads.input_shape(0)));
-    if (grads.needs(1)) grads.set(1, sum_to_shape(g, grads.input_shape(1)));
+    add_backward(g, grads, false);
   });
 }
 
@@ -23,8 +48,7 @@ template <class T>
 BasicTensor<T> sub(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   auto out = broadcast_binary("sub", a.value(), b.value(), [](T x, T y) { return x - y; });
   return make_op("sub", std::move(out), {a, b}, [](const auto& g, const auto&, auto& grads) {
-    if (grads.needs(0)) grads.set(0, sum_to_shape(g, grads.input_shape(0)));
-    if (grads.needs(1)) grads.set(1, -sum_to_shape(g, grads.input_shape(1)));
+    add_backward(g, grads, true);
   });
 }
 

@@ -1,14 +1,14 @@
 // fused_batch_norm: per-feature batch statistics, normalisation and its gradient in a few
-// passes over x, split over xgrad's threads by rows, each pass walking flat blocks of rows. Sums are taken per thread over
-// contiguous row ranges and added in thread order: reproducible for a given thread count.
+// passes over x (kernels/row_blocks.hpp: flat blocks of rows, split over xgrad's threads by
+// rows). Sums are taken per thread over contiguous row ranges and added in thread order:
+// reproducible for a given thread count.
 #include <cmath>
 #include <memory>
-#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "kernels/parallel.hpp"
+#include "kernels/row_blocks.hpp"
 #include "xgrad/autograd/function.hpp"
 #include "xgrad/ops/normalization.hpp"
 
@@ -16,54 +16,9 @@ namespace xgrad {
 
 namespace {
 
-// Elements per thread below which waking a second thread costs more than it saves.
-constexpr double kMinElementsPerThread = 16384;
-
-// Per-feature loops over rows of f values are too short to vectorise when f is 4..76 (the conv
-// layers' channels): every pass instead walks the rows as flat blocks of period(f) values, a
-// multiple of both f and 16, with the per-feature parameters repeated to that length. Element t
-// of a block that starts on a row boundary belongs to feature t % f.
-std::size_t period(std::size_t f) {
-  const std::size_t lcm = f / std::gcd(f, std::size_t(16)) * 16;
-  return lcm * ((64 + lcm - 1) / lcm);  // at least 64 values
-}
-
-template <class T>
-std::vector<T> repeat_to_period(const T* v, std::size_t f) {
-  std::vector<T> out(period(f));
-  for (std::size_t t = 0; t < out.size(); ++t) out[t] = v[t % f];
-  return out;
-}
-
-/// Calls block(offset, length) over the flat elements of rows [r0, r1), in blocks of at most
-/// period(f) values starting on row boundaries.
-template <class Block>
-void for_each_block(std::size_t r0, std::size_t r1, std::size_t f, Block&& block) {
-  const std::size_t len = period(f), end = r1 * f;
-  for (std::size_t e = r0 * f; e < end; e += len) block(e, std::min(len, end - e));
-}
-
-/// Per-feature sums of `width` quantities: body(offset, length, acc) adds block values into
-/// acc[0, P), acc[P, 2P), ... (P = period(f), slot t for feature t % f). Each thread sums a
-/// contiguous range of rows; the slots are then folded into out[0, width * f) in thread order.
-template <class T, class Body>
-void sum_rows(std::size_t rows, std::size_t f, std::size_t width, T* out, Body&& body) {
-  const std::size_t len = period(f);
-  const int parts = kernels::threads_for(double(rows * f), kMinElementsPerThread);
-  std::vector<T> partials(std::size_t(parts) * width * len, T(0));
-  kernels::run_parts(parts, [&](int part, int count) {
-    const auto r = kernels::split_range(rows, part, count);
-    T* acc = partials.data() + std::size_t(part) * width * len;
-    for_each_block(r.begin, r.end, f, [&](std::size_t e, std::size_t n) { body(e, n, acc); });
-  });
-  std::fill(out, out + width * f, T(0));
-  for (int p = 0; p < parts; ++p) {
-    for (std::size_t w = 0; w < width; ++w) {
-      const T* acc = partials.data() + (std::size_t(p) * width + w) * len;
-      for (std::size_t t = 0; t < len; ++t) out[w * f + t % f] += acc[t];
-    }
-  }
-}
+using kernels::period;
+using kernels::repeat_to_period;
+using kernels::sum_rows;
 
 template <class T>
 void check_param(const char* what, const BasicTensor<T>& p, const Shape& xs, std::size_t f) {
@@ -124,13 +79,11 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
   const std::vector<T> a_rep = repeat_to_period(a.data(), f), b_rep = repeat_to_period(b.data(), f);
   xt::xarray<T> y = xt::xarray<T>::from_shape(x.value().shape());
   T* py = y.data();
-  kernels::parallel_for(rows, std::size_t(kMinElementsPerThread) / f + 1, [&](std::size_t r0, std::size_t r1) {
-    for_each_block(r0, r1, f, [&](std::size_t e, std::size_t n) {
-      const T* __restrict xb = px + e;
-      T* __restrict yb = py + e;
-      const T *__restrict mu = mu_rep.data(), *__restrict pa = a_rep.data(), *__restrict pb = b_rep.data();
-      for (std::size_t t = 0; t < n; ++t) yb[t] = (xb[t] - mu[t]) * pa[t] + pb[t];
-    });
+  kernels::parallel_blocks(rows, f, [&](std::size_t e, std::size_t n) {
+    const T* __restrict xb = px + e;
+    T* __restrict yb = py + e;
+    const T *__restrict mu = mu_rep.data(), *__restrict pa = a_rep.data(), *__restrict pb = b_rep.data();
+    for (std::size_t t = 0; t < n; ++t) yb[t] = (xb[t] - mu[t]) * pa[t] + pb[t];
   });
 
   BasicTensor<T> mean_t(mean), var_t(var);
@@ -182,14 +135,12 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
         const std::vector<T> mg_rep = repeat_to_period(mg.data(), f), k_rep = repeat_to_period(k.data(), f);
         xt::xarray<T> dx = xt::xarray<T>::from_shape(x.value().shape());
         T* pdx = dx.data();
-        kernels::parallel_for(rows, std::size_t(kMinElementsPerThread) / f + 1, [&](std::size_t r0, std::size_t r1) {
-          for_each_block(r0, r1, f, [&](std::size_t e, std::size_t n) {
-            const T *__restrict xb = px + e, *__restrict gb = pg + e;
-            const T *__restrict mu = mu_rep.data(), *__restrict pa = a_rep.data();
-            const T *__restrict pm = mg_rep.data(), *__restrict pk = k_rep.data();
-            T* __restrict db = pdx + e;
-            for (std::size_t t = 0; t < n; ++t) db[t] = pa[t] * (gb[t] - pm[t] - (xb[t] - mu[t]) * pk[t]);
-          });
+        kernels::parallel_blocks(rows, f, [&](std::size_t e, std::size_t n) {
+          const T *__restrict xb = px + e, *__restrict gb = pg + e;
+          const T *__restrict mu = mu_rep.data(), *__restrict pa = a_rep.data();
+          const T *__restrict pm = mg_rep.data(), *__restrict pk = k_rep.data();
+          T* __restrict db = pdx + e;
+          for (std::size_t t = 0; t < n; ++t) db[t] = pa[t] * (gb[t] - pm[t] - (xb[t] - mu[t]) * pk[t]);
         });
         grads.set(0, std::move(dx));
       });

@@ -33,8 +33,11 @@ namespace autograd {
 template <class T>
 class Gradients {
 public:
-  Gradients(const char* op, const std::vector<std::shared_ptr<detail::TensorImpl<T>>>& inputs)
-      : op_(op), inputs_(inputs), grads_(inputs.size()), set_(inputs.size(), false) {}
+  /// `upstream`: the output gradient's storage, which take_upstream() hands out.
+  Gradients(const char* op, const std::vector<std::shared_ptr<detail::TensorImpl<T>>>& inputs,
+            xt::xarray<T>& upstream)
+      : op_(op), inputs_(inputs), grads_(inputs.size()), set_(inputs.size(), false),
+        upstream_(upstream) {}
 
   std::size_t size() const { return grads_.size(); }
   /// Whether input `i` wants a gradient; skip the work otherwise.
@@ -55,6 +58,17 @@ public:
     grads_[i] = std::move(g);
     set_[i] = true;
   }
+  /// The output gradient itself, moved out so that an op whose input gradient has the
+  /// output's shape can reuse its buffer (pass it through, or overwrite it elementwise)
+  /// instead of allocating and copying. The backward function's `grad_out` is empty
+  /// afterwards: call this last, once.
+  xt::xarray<T> take_upstream() {
+    if (upstream_taken_) {
+      throw std::logic_error(std::string("backward of '") + op_ + "' took the output gradient twice");
+    }
+    upstream_taken_ = true;
+    return std::move(upstream_);
+  }
   bool is_set(std::size_t i) const { return set_[i]; }
   xt::xarray<T>& take(std::size_t i) { return grads_[i]; }
 
@@ -63,6 +77,8 @@ private:
   const std::vector<std::shared_ptr<detail::TensorImpl<T>>>& inputs_;
   std::vector<xt::xarray<T>> grads_;
   std::vector<bool> set_;
+  xt::xarray<T>& upstream_;
+  bool upstream_taken_ = false;
 };
 
 template <class T>
