@@ -16,8 +16,10 @@ namespace xgrad::kernels {
 /// Elements per thread below which waking a second thread costs more than it saves.
 constexpr double kMinRowElementsPerThread = 16384;
 
-/// lcm(f, 16), times the smallest factor that makes it at least 64 values.
+/// Rows of 64 or more values vectorise as they are: f. Shorter rows: lcm(f, 16), times the
+/// smallest factor that makes it at least 64 values.
 inline std::size_t period(std::size_t f) {
+  if (f >= 64) return f;
   const std::size_t lcm = f / std::gcd(f, std::size_t(16)) * 16;
   return lcm * ((64 + lcm - 1) / lcm);
 }
@@ -26,7 +28,7 @@ inline std::size_t period(std::size_t f) {
 template <class T>
 std::vector<T> repeat_to_period(const T* v, std::size_t f) {
   std::vector<T> out(period(f));
-  for (std::size_t t = 0; t < out.size(); ++t) out[t] = v[t % f];
+  for (std::size_t r = 0; r < out.size(); r += f) std::copy(v, v + f, out.begin() + std::ptrdiff_t(r));
   return out;
 }
 
@@ -63,7 +65,9 @@ void sum_rows(std::size_t rows, std::size_t f, std::size_t width, T* out, Body&&
   for (int p = 0; p < parts; ++p) {
     for (std::size_t w = 0; w < width; ++w) {
       const T* acc = partials.data() + (std::size_t(p) * width + w) * len;
-      for (std::size_t t = 0; t < len; ++t) out[w * f + t % f] += acc[t];
+      for (std::size_t r = 0; r < len; r += f) {
+        for (std::size_t c = 0; c < f; ++c) out[w * f + c] += acc[r + c];
+      }
     }
   }
 }
