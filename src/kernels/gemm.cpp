@@ -17,6 +17,8 @@ CBLAS_TRANSPOSE flag(bool t) { return t ? CblasTrans : CblasNoTrans; }
 
 // A thread must get at least this many flops (about 10 us of work) to be worth waking.
 constexpr double kMinFlopsPerThread = 5e5;
+// Additions of partial products per thread below which summing them in parallel does not pay.
+constexpr double kMinAddsPerThread = 32768;
 // Row and depth blocks start on multiples of this: a weight matrix's rows then fall in the
 // same thread's block whether it is split by depth (forward) or by rows (its gradient).
 constexpr std::size_t kRowAlign = 8;
@@ -73,9 +75,12 @@ void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha
       partial[std::size_t(part)] = buffer.data();
       blas(ta, tb, m, n, r.end - r.begin, alpha, a_part, lda, b_part, ldb, T(0), buffer.data(), n);
     });
-    run_parts(parts, [&](int part, int count) {
+    // A small C (the 60 x 100 of an MLP layer) is summed here: a second parallel region would
+    // cost more than the adds.
+    const int sum_parts = threads_for(double(m * n) * double(parts - 1), kMinAddsPerThread);
+    run_parts(sum_parts, [&](int part, int count) {
       const Range rows = split_range(m, part, count);
-      for (int p = 1; p < count; ++p) {
+      for (int p = 1; p < parts; ++p) {
         for (std::size_t i = rows.begin; i < rows.end; ++i) {
           T* __restrict dst = c + i * ldc;
           const T* __restrict src = partial[std::size_t(p)] + i * n;
