@@ -46,7 +46,7 @@ std::vector<std::string> split(const std::string& list) {
   return out;
 }
 
-long default_reps(const std::string& name) { return name[1] == '1' ? 2000 : 30; }
+long default_reps(const std::string& name) { return name.rfind("W1", 0) == 0 ? 2000 : 30; }
 
 int usage(const char* argv0) {
   std::fprintf(stderr,
