@@ -64,6 +64,9 @@ template <class T>
 void col2im_add(const ConvGeometry& g, const T* col, T* grad_in, std::size_t row_begin,
                 std::size_t row_end);
 
+/// Whether conv2d uses the direct kernels of conv_direct.hpp (few channels) or im2col + GEMM.
+enum class ConvDirect { Auto, Always, Never };
+
 /// Knobs of the conv kernels (process-wide, not thread-safe to change while convolutions run;
 /// meant for benchmarks and tests). Initialised from the environment variables named below.
 struct ConvTuning {
@@ -73,6 +76,10 @@ struct ConvTuning {
   /// XGRAD_CONV_DW_T: compute dW^T = g^T col and transpose the small result, rather than
   /// dW = col^T g (different operand roles inside OpenBLAS; see the benchmark).
   bool dw_transposed = true;
+  /// XGRAD_CONV_DIRECT=auto|always|never: direct kernels where they measured faster (chosen
+  /// separately for the forward pass, the input gradient and the filter gradient), for every
+  /// convolution, or never.
+  ConvDirect direct = ConvDirect::Auto;
 };
 ConvTuning& conv_tuning();
 

@@ -256,25 +256,31 @@ void conv_ref_backward(const xt::xarray<double>& x, const xt::xarray<double>& w,
 }  // namespace
 
 TEST_CASE("conv2d forward and backward agree with loops for every kernel strategy", "[conv]") {
-  // The kernels pick GEMM orientations, block sizes (kernels::ConvTuning) and how to split the
-  // batch over threads; every choice, and every vector width of the im2col/col2im runs
+  // The kernels pick GEMM orientations, block sizes, direct kernels (kernels::ConvTuning) and how
+  // to split the batch over threads; every choice, and every vector width of the im2col/col2im runs
   // (channel counts 1..9, 16, 17), must agree. min_work_scale 0 makes even these tiny
   // convolutions split over all threads (3 threads: uneven splits of the 3 images).
+  using kernels::ConvDirect;
   struct S {
     std::size_t block;
     int threads;
     bool dw_t;
+    ConvDirect direct;
   };
-  const std::vector<S> strategies = {{0, 1, false}, {0, 2, true}, {1 << 20, 3, true},
-                                     {200, 2, false}, {1, 3, true}, {1 << 20, 1, true}};
+  const std::vector<S> strategies = {
+      {0, 1, false, ConvDirect::Never},       {0, 2, true, ConvDirect::Never},
+      {1 << 20, 3, true, ConvDirect::Never},  {200, 2, false, ConvDirect::Never},
+      {1, 3, true, ConvDirect::Never},        {1 << 20, 1, true, ConvDirect::Never},
+      {1 << 20, 1, true, ConvDirect::Always}, {1 << 20, 3, true, ConvDirect::Always},
+      {1 << 20, 2, true, ConvDirect::Auto}};
   std::uint64_t seed = 300;
   for (const auto& st : strategies)
     for (std::size_t c : {1, 2, 3, 4, 5, 8, 9, 16, 17})
       for (std::size_t o : {3, 33}) {
         INFO("block " << st.block << " threads " << st.threads << " dw_t " << st.dw_t
-                      << " c " << c << " o " << o);
+                      << " direct " << int(st.direct) << " c " << c << " o " << o);
         const auto saved = kernels::conv_tuning();
-        kernels::conv_tuning() = {st.block, st.dw_t};
+        kernels::conv_tuning() = {st.block, st.dw_t, st.direct};
         test::ForceThreads force(st.threads);
         auto x = test::random_array<double>({3, 5, 6, c}, seed++);
         auto w = test::random_array<double>({3, 3, c, o}, seed++);
