@@ -11,9 +11,13 @@
 /// - `Padding::Valid`: no padding, `out = (in - k) / s + 1`; a kernel larger than the input is
 ///   an error.
 ///
-/// Implemented as im2col + one GEMM (OpenBLAS sgemm/dgemm, which threads it); the backward pass
-/// computes dFilter = im2col(x)^T g and dInput = col2im(g W^T), again as GEMMs with transpose
-/// flags. A 1x1 stride-1 convolution is a plain GEMM on the input, with no im2col.
+/// Implemented as im2col + GEMM (OpenBLAS sgemm/dgemm, single-threaded inside xgrad's threads,
+/// which split the batch by images); the backward pass computes dFilter = im2col(x)^T g and
+/// dInput = col2im(g W^T), again as GEMMs with transpose flags. A 1x1 stride-1 convolution is a
+/// plain GEMM on the input, with no im2col. Layers with few channels (c * o up to 32..320,
+/// per pass) run direct kernels instead, vectorised over output positions, where a GEMM with
+/// 4..12 output columns would waste most SIMD lanes; XGRAD_CONV_DIRECT=never|always overrides
+/// that choice (for benchmarks and tests; the results agree to rounding).
 #include <array>
 #include <cstddef>
 
