@@ -30,8 +30,7 @@ Tensor Dense::forward(const Tensor& x) {
                                 std::to_string(in_) + "], got " + to_string(s) +
                                 (s.size() > 2 ? " (flatten images first)" : ""));
   }
-  Tensor y = matmul(x, kernel_);
-  return bias_.defined() ? add(y, bias_) : y;
+  return bias_.defined() ? xw_plus_b(x, kernel_, bias_) : matmul(x, kernel_);
 }
 
 }  // namespace xgrad::nn

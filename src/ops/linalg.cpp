@@ -1,12 +1,51 @@
 #include "xgrad/ops/linalg.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
+#include "kernels/broadcast.hpp"
 #include "kernels/gemm.hpp"
 #include "xgrad/autograd/function.hpp"
 
 namespace xgrad {
+
+namespace {
+
+/// Gradients of op(A) op(B) for inputs 0 (A) and 1 (B), given the output gradient g [m, n].
+template <class T>
+void matmul_grads(const BasicTensor<T>& a, const BasicTensor<T>& b, bool ta, bool tb,
+                  std::size_t m, std::size_t n, std::size_t k, const xt::xarray<T>& g,
+                  autograd::Gradients<T>& grads) {
+  const auto& av = a.value();
+  const auto& bv = b.value();
+  if (grads.needs(0)) {
+    // A = [m,k] (or its transpose): dA = g B^T, or (g B^T)^T = B g^T.
+    xt::xarray<T> da = xt::xarray<T>::from_shape(av.shape());
+    if (!ta) {
+      kernels::gemm<T>(false, !tb, m, k, n, T(1), g.data(), n, bv.data(), bv.shape()[1], T(0),
+                       da.data(), k);
+    } else {
+      kernels::gemm<T>(tb, true, k, m, n, T(1), bv.data(), bv.shape()[1], g.data(), n, T(0),
+                       da.data(), m);
+    }
+    grads.set(0, std::move(da));
+  }
+  if (grads.needs(1)) {
+    // B = [k,n] (or its transpose): dB = A^T g, or g^T A.
+    xt::xarray<T> db = xt::xarray<T>::from_shape(bv.shape());
+    if (!tb) {
+      kernels::gemm<T>(!ta, false, k, n, m, T(1), av.data(), av.shape()[1], g.data(), n, T(0),
+                       db.data(), n);
+    } else {
+      kernels::gemm<T>(true, ta, n, k, m, T(1), g.data(), n, av.data(), av.shape()[1], T(0),
+                       db.data(), k);
+    }
+    grads.set(1, std::move(db));
+  }
+}
+
+}  // namespace
 
 template <class T>
 BasicTensor<T> matmul(const BasicTensor<T>& a, const BasicTensor<T>& b, bool ta, bool tb) {
@@ -34,37 +73,43 @@ BasicTensor<T> matmul(const BasicTensor<T>& a, const BasicTensor<T>& b, bool ta,
   }
   return make_op("matmul", std::move(out), {a, b},
                  [a, b, ta, tb, m, n, k](const auto& g, const auto&, auto& grads) {
-                   const auto& av = a.value();
-                   const auto& bv = b.value();
-                   if (grads.needs(0)) {
-                     // A = [m,k] (or its transpose): dA = g B^T, or (g B^T)^T = B g^T.
-                     xt::xarray<T> da = xt::xarray<T>::from_shape(av.shape());
-                     if (!ta) {
-                       kernels::gemm<T>(false, !tb, m, k, n, T(1), g.data(), n, bv.data(),
-                                        bv.shape()[1], T(0), da.data(), k);
-                     } else {
-                       kernels::gemm<T>(tb, true, k, m, n, T(1), bv.data(), bv.shape()[1],
-                                        g.data(), n, T(0), da.data(), m);
-                     }
-                     grads.set(0, std::move(da));
-                   }
-                   if (grads.needs(1)) {
-                     // B = [k,n] (or its transpose): dB = A^T g, or g^T A.
-                     xt::xarray<T> db = xt::xarray<T>::from_shape(bv.shape());
-                     if (!tb) {
-                       kernels::gemm<T>(!ta, false, k, n, m, T(1), av.data(), av.shape()[1],
-                                        g.data(), n, T(0), db.data(), n);
-                     } else {
-                       kernels::gemm<T>(true, ta, n, k, m, T(1), g.data(), n, av.data(),
-                                        av.shape()[1], T(0), db.data(), k);
-                     }
-                     grads.set(1, std::move(db));
-                   }
+                   matmul_grads(a, b, ta, tb, m, n, k, g, grads);
+                 });
+}
+
+template <class T>
+BasicTensor<T> xw_plus_b(const BasicTensor<T>& x, const BasicTensor<T>& w,
+                         const BasicTensor<T>& b) {
+  const auto& xv = x.value();
+  const auto& wv = w.value();
+  const auto& bv = b.value();
+  if (xv.dimension() != 2 || wv.dimension() != 2 || bv.dimension() != 1 ||
+      xv.shape()[1] != wv.shape()[0] || bv.shape()[0] != wv.shape()[1]) {
+    throw std::invalid_argument("xw_plus_b: expected x [M, K], w [K, N], b [N], got shapes " +
+                                to_string(x.shape()) + ", " + to_string(w.shape()) + " and " +
+                                to_string(b.shape()));
+  }
+  const std::size_t m = xv.shape()[0], k = xv.shape()[1], n = wv.shape()[1];
+  // The product accumulates onto rows of b: one output array and one pass, where matmul then
+  // add would write and read a second [M, N] array.
+  xt::xarray<T> out = xt::xarray<T>::from_shape({m, n});
+  for (std::size_t i = 0; i < m; ++i) std::copy(bv.begin(), bv.end(), out.data() + i * n);
+  if (k > 0) {
+    kernels::gemm<T>(false, false, m, n, k, T(1), xv.data(), k, wv.data(), n, T(1), out.data(), n);
+  }
+  return make_op("xw_plus_b", std::move(out), {x, w, b},
+                 [x, w, m, n, k](const auto& g, const auto&, auto& grads) {
+                   if (grads.needs(2)) grads.set(2, kernels::sum_to_shape(g, grads.input_shape(2)));
+                   matmul_grads(x, w, false, false, m, n, k, g, grads);
                  });
 }
 
 template BasicTensor<float> matmul(const BasicTensor<float>&, const BasicTensor<float>&, bool, bool);
 template BasicTensor<double> matmul(const BasicTensor<double>&, const BasicTensor<double>&, bool,
                                     bool);
+template BasicTensor<float> xw_plus_b(const BasicTensor<float>&, const BasicTensor<float>&,
+                                      const BasicTensor<float>&);
+template BasicTensor<double> xw_plus_b(const BasicTensor<double>&, const BasicTensor<double>&,
+                                       const BasicTensor<double>&);
 
 }  // namespace xgrad

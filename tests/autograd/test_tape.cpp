@@ -187,9 +187,9 @@ TEST_CASE("anomaly detection in a training step: forward and backward", "[autogr
   model.add(nn::Dense(3, 2));
   model.add(nn::Sigmoid());
   AnomalyDetection on;
-  // A NaN pixel: the first op to produce a non-finite value is the Dense layer's matmul.
+  // A NaN pixel: the first op to produce a non-finite value is the Dense layer's xw_plus_b.
   xt::xarray<float> bad{{1.0f, std::nanf(""), 0.0f}, {0.0f, 1.0f, 2.0f}};
-  REQUIRE_THROWS_WITH(model(Tensor(bad)), Contains("forward of op 'matmul'") &&
+  REQUIRE_THROWS_WITH(model(Tensor(bad)), Contains("forward of op 'xw_plus_b'") &&
                                               Contains("shape [2, 2]"));
   // Finite forward, infinite gradient: sqrt at 0 is named by the backward pass. The ops
   // after it in the forward (mul, reduce_sum) have finite gradients and are not blamed.

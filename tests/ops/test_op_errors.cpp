@@ -111,6 +111,14 @@ TEST_CASE("errors: matmul", "[ops][errors]") {
                                                        Contains("[3, 5]"));
 }
 
+TEST_CASE("errors: xw_plus_b", "[ops][errors]") {
+  REQUIRE_INVALID(xw_plus_b(t({2, 3}), t({4, 5}), t({5})),
+                  Contains("xw_plus_b") && Contains("[2, 3]") && Contains("[4, 5]") && Contains("[5]"));
+  REQUIRE_INVALID(xw_plus_b(t({2, 3}), t({3, 5}), t({4})),
+                  Contains("xw_plus_b") && Contains("[3, 5]") && Contains("[4]"));
+  REQUIRE_INVALID(xw_plus_b(t({2, 3}), t({3, 5}), t({1, 5})), Contains("xw_plus_b") && Contains("[1, 5]"));
+}
+
 TEST_CASE("errors: negative or impossible sizes", "[ops][errors]") {
   auto empty = t({0});
   // 2^32 * 2^32 wraps to 0 in 64 bits: must not pass for an empty x.

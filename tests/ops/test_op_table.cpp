@@ -457,6 +457,12 @@ std::vector<OpCase> op_table() {
                       [ta, tb](const Arrs& a) { return ref_matmul(a[0], a[1], ta, tb); }));
     }
   }
+  t.push_back(row("xw_plus_b", [](auto& in) { return xw_plus_b(in[0], in[1], in[2]); },
+                  {{3, 4}, {4, 5}, {5}}, {any},
+                  [](const Arrs& a) {
+                    return ref_binary(ref_matmul(a[0], a[1], false, false), a[2],
+                                      [](double x, double y) { return x + y; });
+                  }));
   return t;
 }
 
