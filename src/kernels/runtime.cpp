@@ -6,6 +6,9 @@
 #include <cstdlib>
 
 extern "C" void openblas_set_num_threads(int);
+// OpenBLAS's pthread build starts its worker threads when it loads; this (exported, used by its
+// own fork handler) stops them. Weak: other OpenBLAS builds (serial, OpenMP) lack it.
+extern "C" void blas_thread_shutdown_() __attribute__((weak));
 
 namespace xgrad::kernels {
 
@@ -16,6 +19,9 @@ bool configure() {
   // threads. Its own pool on top would oversubscribe the cores, and its idle threads spin
   // (sched_yield) after every call.
   openblas_set_num_threads(1);
+  // Its already started workers would otherwise spin (sched_yield) for about 0.1 s, on the
+  // core xgrad's second thread needs, before they sleep.
+  if (blas_thread_shutdown_) blas_thread_shutdown_();
   // A training step frees and reallocates the same arrays every time. glibc would return the
   // freed top of the heap (and every array above 128 KiB, which it mmaps) to the kernel and
   // fault the pages in again next step, zeroed: measured 10-15% of an MLP step. Keep freed
