@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/conv.hpp"
+#include "support/conv_support.hpp"
 #include "support/force_threads.hpp"
 #include "support/test_utils.hpp"
 #include "xgrad/ops/conv.hpp"
@@ -15,20 +16,6 @@ using kernels::ConvDirect;
 
 namespace {
 
-/// Sets the direct-kernel mode for one scope.
-class ForceDirect {
-public:
-  explicit ForceDirect(ConvDirect mode) : saved_(kernels::conv_tuning().direct) {
-    kernels::conv_tuning().direct = mode;
-  }
-  ~ForceDirect() { kernels::conv_tuning().direct = saved_; }
-  ForceDirect(const ForceDirect&) = delete;
-  ForceDirect& operator=(const ForceDirect&) = delete;
-
-private:
-  ConvDirect saved_;
-};
-
 template <class T>
 struct Results {
   xt::xarray<T> y, dx, dw;
@@ -37,7 +24,8 @@ struct Results {
 template <class T>
 Results<T> run_kernels(const kernels::ConvGeometry& g, const xt::xarray<T>& x,
                        const xt::xarray<T>& w, const xt::xarray<T>& up, ConvDirect mode) {
-  ForceDirect force(mode);
+  test::RestoreConvTuning restore;
+  kernels::conv_tuning().direct = mode;
   Results<T> r;
   r.y = xt::xarray<T>::from_shape({g.n, g.oh, g.ow, g.o});
   r.dx = xt::xarray<T>::from_shape(x.shape());
@@ -131,12 +119,7 @@ TEST_CASE("direct conv kernels: batch and thread splits give the same result",
 
 TEST_CASE("conv2d gradients pass gradcheck through the direct kernels",
           "[conv][conv_direct][gradcheck]") {
-  struct G {
-    Shape x, w;
-    std::array<std::size_t, 2> s;
-    Padding p;
-  };
-  const std::vector<G> cases = {
+  const std::vector<test::ConvCase> cases = {
       {{2, 5, 7, 1}, {3, 3, 1, 4}, {1, 1}, Padding::Same},
       {{1, 6, 6, 3}, {3, 3, 3, 5}, {2, 2}, Padding::Same},   // even: asymmetric pad
       {{1, 7, 5, 2}, {2, 2, 2, 3}, {1, 1}, Padding::Same},   // even kernel
@@ -144,18 +127,9 @@ TEST_CASE("conv2d gradients pass gradcheck through the direct kernels",
       {{2, 3, 4, 3}, {1, 1, 3, 2}, {2, 2}, Padding::Same},   // 1x1 strided: empty phases
       {{1, 2, 1, 2}, {3, 3, 2, 2}, {1, 1}, Padding::Same},   // kernel larger than input
   };
-  ForceDirect force(ConvDirect::Always);
-  std::uint64_t seed = 500;
-  for (const auto& c : cases) {
-    INFO("x " << to_string(c.x) << " w " << to_string(c.w) << " s " << c.s[0] << "," << c.s[1]
-              << (c.p == Padding::Same ? " SAME" : " VALID"));
-    auto x = test::random_tensor(c.x, seed++);
-    auto w = test::random_tensor(c.w, seed++);
-    auto s = c.s;
-    auto p = c.p;
-    auto f = [s, p](const std::vector<Tensor64>& in) { return conv2d(in[0], in[1], s, p); };
-    REQUIRE_GRADCHECK(f, (std::vector<Tensor64>{x, w}));
-  }
+  test::RestoreConvTuning restore;
+  kernels::conv_tuning().direct = ConvDirect::Always;
+  test::require_conv_gradchecks(cases, 500);
 }
 
 TEST_CASE("direct conv: unequal strides agree with im2col + GEMM", "[conv][conv_direct]") {

@@ -3,6 +3,7 @@
 
 #include "kernels/conv.hpp"
 #include "kernels/parallel.hpp"
+#include "support/conv_support.hpp"
 #include "support/force_threads.hpp"
 #include "support/test_utils.hpp"
 #include "xgrad/ops/conv.hpp"
@@ -139,12 +140,7 @@ TEST_CASE("conv2d output shapes follow TensorFlow", "[conv]") {
 }
 
 TEST_CASE("conv2d gradients pass gradcheck", "[conv][gradcheck]") {
-  struct G {
-    Shape x, w;
-    std::array<std::size_t, 2> s;
-    Padding p;
-  };
-  const std::vector<G> cases = {
+  const std::vector<test::ConvCase> cases = {
       {{2, 5, 4, 2}, {3, 3, 2, 3}, {1, 1}, Padding::Same},
       {{1, 6, 6, 2}, {3, 3, 2, 2}, {2, 2}, Padding::Same},   // even: asymmetric pad
       {{1, 7, 5, 1}, {3, 3, 1, 2}, {2, 2}, Padding::Same},   // odd
@@ -154,17 +150,7 @@ TEST_CASE("conv2d gradients pass gradcheck", "[conv][gradcheck]") {
       {{1, 5, 5, 2}, {1, 1, 2, 3}, {2, 2}, Padding::Valid},  // 1x1 strided
       {{1, 2, 1, 2}, {3, 3, 2, 2}, {1, 1}, Padding::Same},   // kernel larger than input
   };
-  std::uint64_t seed = 100;
-  for (const auto& c : cases) {
-    INFO("x " << to_string(c.x) << " w " << to_string(c.w) << " s " << c.s[0] << "," << c.s[1]
-              << (c.p == Padding::Same ? " SAME" : " VALID"));
-    auto x = test::random_tensor(c.x, seed++);
-    auto w = test::random_tensor(c.w, seed++);
-    auto s = c.s;
-    auto p = c.p;
-    auto f = [s, p](const std::vector<Tensor64>& in) { return conv2d(in[0], in[1], s, p); };
-    REQUIRE_GRADCHECK(f, (std::vector<Tensor64>{x, w}));
-  }
+  test::require_conv_gradchecks(cases, 100);
 }
 
 TEST_CASE("conv2d backward with only one input requiring grad", "[conv]") {
@@ -188,12 +174,11 @@ TEST_CASE("conv2d gives the same results when im2col is processed in blocks", "[
   auto wv = test::random_array<float>({3, 3, 3, 5}, 22);
   auto up = test::random_array<float>({3, 5, 8, 5}, 23);
   auto run = [&](std::size_t block_bytes) {
-    const auto saved = kernels::conv_tuning();
+    test::RestoreConvTuning restore;
     kernels::conv_tuning().block_bytes = block_bytes;
     Tensor x(xv, true), w(wv, true);
     auto y = conv2d(x, w, {2, 1}, Padding::Same);
     y.backward(up);
-    kernels::conv_tuning() = saved;
     return std::vector<xt::xarray<float>>{y.value(), x.grad(), w.grad()};
   };
   auto whole = run(0);
@@ -279,7 +264,7 @@ TEST_CASE("conv2d forward and backward agree with loops for every kernel strateg
       for (std::size_t o : {3, 33}) {
         INFO("block " << st.block << " threads " << st.threads << " dw_t " << st.dw_t
                       << " direct " << int(st.direct) << " c " << c << " o " << o);
-        const auto saved = kernels::conv_tuning();
+        test::RestoreConvTuning restore;
         kernels::conv_tuning() = {st.block, st.dw_t, st.direct};
         test::ForceThreads force(st.threads);
         auto x = test::random_array<double>({3, 5, 6, c}, seed++);
@@ -296,7 +281,6 @@ TEST_CASE("conv2d forward and backward agree with loops for every kernel strateg
         Tensor fx(xf, true), fw(wf, true);
         auto yf = conv2d(fx, fw, s, Padding::Same);
         yf.backward(upf);
-        kernels::conv_tuning() = saved;
         CHECK(test::all_close(y.value(), want, 1e-12));
         CHECK(test::all_close(tx.grad(), dx, 1e-12));
         CHECK(test::all_close(tw.grad(), dw, 1e-12));
