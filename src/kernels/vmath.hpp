@@ -83,6 +83,16 @@ void exp(const T* x, T* out, std::size_t n) {
   for (; i < n; ++i) out[i] = std::exp(x[i]);
 }
 
+/// out[i] = log(x[i]).
+template <class T>
+void log(const T* x, T* out, std::size_t n) {
+  using B = xsimd::batch<T>;
+  constexpr std::size_t W = B::size;
+  std::size_t i = 0;
+  for (; i + W <= n; i += W) xsimd::log(B::load_unaligned(x + i)).store_unaligned(out + i);
+  for (; i < n; ++i) out[i] = std::log(x[i]);
+}
+
 /// Largest element (n >= 1). NaNs are not propagated by the SIMD body.
 template <class T>
 T max(const T* x, std::size_t n) {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "kernels/vmath.hpp"
 #include "xgrad/autograd/function.hpp"
@@ -44,18 +45,27 @@ BasicTensor<T> softmax_cross_entropy_with_logits(const BasicTensor<T>& labels,
   const T* pz = labels.value().data();
   T* lp = logp->data();
   T* o = out.data();
+  // Rows are often shorter than a SIMD register (10 classes), so the exps and logs run over
+  // the whole [rows, c] block and the row sums at once rather than row by row.
   for (std::size_t r = 0; r < rows; ++r) {
-    const T* xr = px + r * c;
-    const T* zr = pz + r * c;
-    T* lr = lp + r * c;
-    const T m = kernels::max(xr, c);
-    const T lse = m + std::log(kernels::exp_shift_sum(xr, m, c));
-    T loss = 0;
-    for (std::size_t j = 0; j < c; ++j) {
-      lr[j] = xr[j] - lse;
-      loss -= zr[j] * lr[j];
+    const T m = kernels::max(px + r * c, c);
+    for (std::size_t j = 0; j < c; ++j) lp[r * c + j] = px[r * c + j] - m;
+  }
+  {
+    std::vector<T> e(rows * c), log_sums(rows);
+    kernels::exp(lp, e.data(), rows * c);
+    for (std::size_t r = 0; r < rows; ++r) log_sums[r] = kernels::sum(e.data() + r * c, c);
+    kernels::log(log_sums.data(), log_sums.data(), rows);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const T* zr = pz + r * c;
+      T* lr = lp + r * c;
+      T loss = 0;
+      for (std::size_t j = 0; j < c; ++j) {
+        lr[j] -= log_sums[r];
+        loss -= zr[j] * lr[j];
+      }
+      o[r] = loss;
     }
-    o[r] = loss;
   }
   return make_op(name, std::move(out), {labels, logits},
                  [labels, logp, rows, c](const auto& g, const auto&, auto& grads) {
@@ -75,14 +85,13 @@ BasicTensor<T> softmax_cross_entropy_with_logits(const BasicTensor<T>& labels,
                      const T* pz = labels.value().data();
                      xt::xarray<T> gx = xt::xarray<T>::from_shape(logp->shape());
                      T* o = gx.data();
+                     kernels::exp(lp, o, rows * c);  // softmax = e^log_softmax
                      for (std::size_t r = 0; r < rows; ++r) {
                        const T* zr = pz + r * c;
-                       const T* lr = lp + r * c;
                        T* orow = o + r * c;
                        T zs = 0;
                        for (std::size_t j = 0; j < c; ++j) zs += zr[j];
                        const T gr = pg[r];
-                       kernels::exp(lr, orow, c);  // softmax = e^log_softmax
                        for (std::size_t j = 0; j < c; ++j) orow[j] = gr * (orow[j] * zs - zr[j]);
                      }
                      grads.set(1, std::move(gx));

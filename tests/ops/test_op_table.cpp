@@ -410,6 +410,11 @@ std::vector<OpCase> op_table() {
                   [](auto& in) { return softmax_cross_entropy_with_logits(in[0], in[1]); },
                   {{2, 2, 3}, {2, 2, 3}}, {prob, any},
                   [](const Arrs& a) { return ref_softmax_ce(a[0], a[1]); }));
+  // 7 rows of 10 classes: the exps run over the whole block, across row boundaries.
+  t.push_back(row("softmax_cross_entropy_with_logits 10 classes",
+                  [](auto& in) { return softmax_cross_entropy_with_logits(in[0], in[1]); },
+                  {{7, 10}, {7, 10}}, {prob, {-6, 6}},
+                  [](const Arrs& a) { return ref_softmax_ce(a[0], a[1]); }));
   t.push_back(row("sigmoid_cross_entropy_with_logits",
                   [](auto& in) { return sigmoid_cross_entropy_with_logits(in[0], in[1]); },
                   {{3, 4}, {3, 4}}, {prob, {-4, 4}}, [](const Arrs& a) {

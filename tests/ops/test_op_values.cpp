@@ -139,6 +139,20 @@ TEMPLATE_TEST_CASE("losses are finite with finite gradients for logits of +-100 
     REQUIRE(all_finite(logits.grad()));
     REQUIRE(all_finite(labels.grad()));
 
+    // 4 rows of 10 classes: long enough for the SIMD path, which runs across rows.
+    xt::xarray<T> wide = xt::zeros<T>({4, 10}), onehot = xt::zeros<T>({4, 10});
+    for (std::size_t r = 0; r < 4; ++r) {
+      wide(r, r) = T(mag);
+      wide(r, 9 - r) = T(-mag);
+      onehot(r, 9 - r) = 1;  // the label is the most negative logit: loss 2 mag
+    }
+    BasicTensor<T> wide_logits(wide, true);
+    auto wide_ce = softmax_cross_entropy_with_logits(BasicTensor<T>(onehot), wide_logits);
+    REQUIRE(all_finite(wide_ce.value()));
+    for (std::size_t r = 0; r < 4; ++r) REQUIRE_THAT(double(wide_ce.value()(r)), WithinRel(2 * mag, 1e-5));
+    reduce_sum(wide_ce).backward();
+    REQUIRE(all_finite(wide_logits.grad()));
+
     BasicTensor<T> l2(xt::xarray<T>{T(mag), T(-mag), T(mag), T(-mag)}, true);
     BasicTensor<T> z2(xt::xarray<T>{0, 1, 1, 0}, true);
     auto sce = sigmoid_cross_entropy_with_logits(z2, l2);
