@@ -19,6 +19,10 @@ CBLAS_TRANSPOSE flag(bool t) { return t ? CblasTrans : CblasNoTrans; }
 constexpr double kMinFlopsPerThread = 5e5;
 // Additions of partial products per thread below which summing them in parallel does not pay.
 constexpr double kMinAddsPerThread = 32768;
+// Products below this many flops (about 40 us on one core) gain little from being split
+// (60x100x100 with B transposed: 13.8 us on one thread, 14.2 us split over two), so a pair of
+// them runs side by side instead.
+constexpr double kMaxPairFlops = 4e6;
 // Row and depth blocks start on multiples of this: a weight matrix's rows then fall in the
 // same thread's block whether it is split by depth (forward) or by rows (its gradient).
 constexpr std::size_t kRowAlign = 8;
@@ -107,10 +111,36 @@ void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha
   });
 }
 
+template <class T>
+void gemm_pair(const GemmCall<T>& first, const GemmCall<T>& second) {
+  const auto flops = [](const GemmCall<T>& g) { return 2.0 * double(g.m) * double(g.n) * double(g.k); };
+  const auto run = [](const GemmCall<T>& g, bool split) {
+    if (!split) {
+      if (g.m == 0 || g.n == 0) return;
+      return blas(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta,
+                  g.c, g.ldc);
+    }
+    gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc);
+  };
+  ensure_runtime_configured();
+  const double smaller = std::min(flops(first), flops(second));
+  const bool side_by_side = std::max(flops(first), flops(second)) <= kMaxPairFlops &&
+                            threads_for(2 * smaller, kMinFlopsPerThread) >= 2;
+  if (!side_by_side) {
+    run(first, true);
+    run(second, true);
+    return;
+  }
+  run_parts(2, [&](int part, int) { run(part == 0 ? first : second, false); });
+}
+
 template void gemm<float>(bool, bool, std::size_t, std::size_t, std::size_t, float, const float*,
                           std::size_t, const float*, std::size_t, float, float*, std::size_t);
 template void gemm<double>(bool, bool, std::size_t, std::size_t, std::size_t, double,
                            const double*, std::size_t, const double*, std::size_t, double,
                            double*, std::size_t);
+
+template void gemm_pair<float>(const GemmCall<float>&, const GemmCall<float>&);
+template void gemm_pair<double>(const GemmCall<double>&, const GemmCall<double>&);
 
 }  // namespace xgrad::kernels

@@ -11,4 +11,24 @@ template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,
           const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc);
 
+/// One product's arguments, as for gemm().
+template <class T>
+struct GemmCall {
+  bool trans_a, trans_b;
+  std::size_t m, n, k;
+  T alpha;
+  const T* a;
+  std::size_t lda;
+  const T* b;
+  std::size_t ldb;
+  T beta;
+  T* c;
+  std::size_t ldc;
+};
+
+/// Two independent products (say, a layer's input and weight gradients). Small ones run side
+/// by side, one per thread, unsplit; others one after the other, each split by gemm().
+template <class T>
+void gemm_pair(const GemmCall<T>& first, const GemmCall<T>& second);
+
 }  // namespace xgrad::kernels

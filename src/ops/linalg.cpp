@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "kernels/broadcast.hpp"
 #include "kernels/gemm.hpp"
@@ -19,30 +20,34 @@ void matmul_grads(const BasicTensor<T>& a, const BasicTensor<T>& b, bool ta, boo
                   autograd::Gradients<T>& grads) {
   const auto& av = a.value();
   const auto& bv = b.value();
+  const std::size_t lda = av.shape()[1], ldb = bv.shape()[1];
+  xt::xarray<T> da, db;
+  std::vector<kernels::GemmCall<T>> products;
   if (grads.needs(0)) {
     // A = [m,k] (or its transpose): dA = g B^T, or (g B^T)^T = B g^T.
-    xt::xarray<T> da = xt::xarray<T>::from_shape(av.shape());
-    if (!ta) {
-      kernels::gemm<T>(false, !tb, m, k, n, T(1), g.data(), n, bv.data(), bv.shape()[1], T(0),
-                       da.data(), k);
-    } else {
-      kernels::gemm<T>(tb, true, k, m, n, T(1), bv.data(), bv.shape()[1], g.data(), n, T(0),
-                       da.data(), m);
-    }
-    grads.set(0, std::move(da));
+    da = xt::xarray<T>::from_shape(av.shape());
+    products.push_back(ta ? kernels::GemmCall<T>{tb, true, k, m, n, T(1), bv.data(), ldb,
+                                                 g.data(), n, T(0), da.data(), m}
+                          : kernels::GemmCall<T>{false, !tb, m, k, n, T(1), g.data(), n,
+                                                 bv.data(), ldb, T(0), da.data(), k});
   }
   if (grads.needs(1)) {
     // B = [k,n] (or its transpose): dB = A^T g, or g^T A.
-    xt::xarray<T> db = xt::xarray<T>::from_shape(bv.shape());
-    if (!tb) {
-      kernels::gemm<T>(!ta, false, k, n, m, T(1), av.data(), av.shape()[1], g.data(), n, T(0),
-                       db.data(), n);
-    } else {
-      kernels::gemm<T>(true, ta, n, k, m, T(1), g.data(), n, av.data(), av.shape()[1], T(0),
-                       db.data(), k);
-    }
-    grads.set(1, std::move(db));
+    db = xt::xarray<T>::from_shape(bv.shape());
+    products.push_back(tb ? kernels::GemmCall<T>{true, ta, n, k, m, T(1), g.data(), n,
+                                                 av.data(), lda, T(0), db.data(), k}
+                          : kernels::GemmCall<T>{!ta, false, k, n, m, T(1), av.data(), lda,
+                                                 g.data(), n, T(0), db.data(), n});
   }
+  if (products.size() == 2) {
+    kernels::gemm_pair(products[0], products[1]);
+  } else if (products.size() == 1) {
+    const auto& p = products[0];
+    kernels::gemm<T>(p.trans_a, p.trans_b, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb,
+                     p.beta, p.c, p.ldc);
+  }
+  if (grads.needs(0)) grads.set(0, std::move(da));
+  if (grads.needs(1)) grads.set(1, std::move(db));
 }
 
 }  // namespace
