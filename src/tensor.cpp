@@ -150,7 +150,7 @@ template <class T>
 void BasicTensor<T>::zero_grad() const {
   checked();
   auto& impl = *impl_;
-  impl.grad = xt::xarray<T>();
+  impl.grad = detail::no_array<T>();
   impl.has_grad = false;
 }
 

@@ -65,7 +65,7 @@ void Node<T>::release() {
   inputs_.shrink_to_fit();
   output_.reset();
   backward_ = nullptr;
-  grad_ = xt::xarray<T>();
+  grad_ = detail::no_array<T>();
   has_grad_ = false;
   released_ = true;
 }

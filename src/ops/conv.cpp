@@ -58,7 +58,7 @@ BasicTensor<T> conv2d(const BasicTensor<T>& input, const BasicTensor<T>& filter,
                  [input, filter, g](const auto& grad, const auto&, auto& grads) {
                    const auto& x = input.value();
                    const auto& w = filter.value();
-                   xt::xarray<T> dx, dw;
+                   xt::xarray<T> dx = detail::no_array<T>(), dw = detail::no_array<T>();
                    if (grads.needs(0)) dx = xt::xarray<T>::from_shape(x.shape());
                    if (grads.needs(1)) dw = xt::xarray<T>::from_shape(w.shape());
                    kernels::conv2d_backward<T>(g, x.data(), w.data(), grad.data(),

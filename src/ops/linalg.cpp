@@ -21,7 +21,7 @@ void matmul_grads(const BasicTensor<T>& a, const BasicTensor<T>& b, bool ta, boo
   const auto& av = a.value();
   const auto& bv = b.value();
   const std::size_t lda = av.shape()[1], ldb = bv.shape()[1];
-  xt::xarray<T> da, db;
+  xt::xarray<T> da = detail::no_array<T>(), db = detail::no_array<T>();
   std::vector<kernels::GemmCall<T>> products;
   if (grads.needs(0)) {
     // A = [m,k] (or its transpose): dA = g B^T, or (g B^T)^T = B g^T.

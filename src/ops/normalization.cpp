@@ -21,7 +21,7 @@ struct Param {
   bool defined = false;
   std::size_t row_stride = 0;
   const T* data = nullptr;
-  xt::xarray<T> expanded;  // owns the data when expanded
+  xt::xarray<T> expanded = detail::no_array<T>();  // owns the data when expanded
   Shape shape;
 };
 
@@ -144,14 +144,14 @@ BasicTensor<T> batch_normalization(const BasicTensor<T>& x, const BasicTensor<T>
         const T* px = x.value().data();
         const T* pg = g.data();
         auto acc_for = [&](const Param<T>& p, bool need) {
-          xt::xarray<T> acc;
+          xt::xarray<T> acc = detail::no_array<T>();
           if (need) {
             acc = xt::xarray<T>::from_shape({p.row_stride == 0 ? f : rows * f});
             acc.fill(T(0));
           }
           return acc;
         };
-        xt::xarray<T> gx;
+        xt::xarray<T> gx = detail::no_array<T>();
         if (need_x) gx = xt::xarray<T>::from_shape(xs);
         xt::xarray<T> gm = acc_for(*pm, need_m), gv = acc_for(*pv, need_v);
         xt::xarray<T> go = acc_for(*po, need_o), gs = acc_for(*ps, need_s);

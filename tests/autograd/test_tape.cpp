@@ -199,3 +199,22 @@ TEST_CASE("anomaly detection in a training step: forward and backward", "[autogr
   REQUIRE_THROWS_WITH(loss.backward(), Contains("backward of op 'sqrt'") && Contains("+Inf") &&
                                            Contains("shape [2]"));
 }
+
+TEST_CASE("gradient placeholders hold no elements and allocate nothing", "[autograd]") {
+  // A default-constructed xt::xarray is a 0-D array of one allocated element; the placeholders
+  // for gradients not yet computed (leaf grads, node grads, op gradient slots) must not be.
+  const auto empty = detail::no_array<float>();
+  CHECK(empty.size() == 0);
+  CHECK(empty.data() == nullptr);
+  const auto copy = empty;
+  CHECK(copy.data() == nullptr);
+  // zero_grad puts a placeholder back; grad() refuses until the next backward.
+  Tensor w(xt::xarray<float>{1.f, 2.f}, true);
+  reduce_sum(w * w).backward();
+  REQUIRE(w.has_grad());
+  w.zero_grad();
+  CHECK_FALSE(w.has_grad());
+  CHECK_THROWS_AS(w.grad(), std::logic_error);
+  reduce_sum(w * w).backward();
+  CHECK(test::all_close(w.grad(), xt::xarray<float>{2.f, 4.f}));
+}

@@ -36,7 +36,8 @@ public:
   /// `upstream`: the output gradient's storage, which take_upstream() hands out.
   Gradients(const char* op, const std::vector<std::shared_ptr<detail::TensorImpl<T>>>& inputs,
             xt::xarray<T>& upstream)
-      : op_(op), inputs_(inputs), grads_(inputs.size()), set_(inputs.size(), false),
+      : op_(op), inputs_(inputs), grads_(inputs.size(), detail::no_array<T>()),
+        set_(inputs.size(), false),
         upstream_(upstream) {}
 
   std::size_t size() const { return grads_.size(); }
@@ -104,7 +105,7 @@ private:
   std::vector<std::shared_ptr<detail::TensorImpl<T>>> inputs_;
   std::shared_ptr<const xt::xarray<T>> output_;
   BackwardFn<T> backward_;
-  xt::xarray<T> grad_;
+  xt::xarray<T> grad_ = detail::no_array<T>();
   bool has_grad_ = false;
 };
 
