@@ -28,14 +28,21 @@ void sigmoid(const T* x, T* out, std::size_t n) {
   }
 }
 
-/// out[i] = tanh(x[i]).
-template <class T>
-void tanh(const T* x, T* out, std::size_t n) {
+/// out[i] = f(x[i]): f takes SIMD batches, and scalars for the tail (xsimd's math functions
+/// take both; on scalars they are std::'s).
+template <class T, class F>
+void map(const T* x, T* out, std::size_t n, F f) {
   using B = xsimd::batch<T>;
   constexpr std::size_t W = B::size;
   std::size_t i = 0;
-  for (; i + W <= n; i += W) xsimd::tanh(B::load_unaligned(x + i)).store_unaligned(out + i);
-  for (; i < n; ++i) out[i] = std::tanh(x[i]);
+  for (; i + W <= n; i += W) f(B::load_unaligned(x + i)).store_unaligned(out + i);
+  for (; i < n; ++i) out[i] = f(x[i]);
+}
+
+/// out[i] = tanh(x[i]).
+template <class T>
+void tanh(const T* x, T* out, std::size_t n) {
+  map(x, out, n, [](auto v) { return xsimd::tanh(v); });
 }
 
 /// out[i] = e^(x[i] - shift); returns the sum of the out[i].
@@ -76,21 +83,13 @@ T exp_shift_sum(const T* x, T shift, std::size_t n) {
 /// out[i] = e^x[i].
 template <class T>
 void exp(const T* x, T* out, std::size_t n) {
-  using B = xsimd::batch<T>;
-  constexpr std::size_t W = B::size;
-  std::size_t i = 0;
-  for (; i + W <= n; i += W) xsimd::exp(B::load_unaligned(x + i)).store_unaligned(out + i);
-  for (; i < n; ++i) out[i] = std::exp(x[i]);
+  map(x, out, n, [](auto v) { return xsimd::exp(v); });
 }
 
 /// out[i] = log(x[i]).
 template <class T>
 void log(const T* x, T* out, std::size_t n) {
-  using B = xsimd::batch<T>;
-  constexpr std::size_t W = B::size;
-  std::size_t i = 0;
-  for (; i + W <= n; i += W) xsimd::log(B::load_unaligned(x + i)).store_unaligned(out + i);
-  for (; i < n; ++i) out[i] = std::log(x[i]);
+  map(x, out, n, [](auto v) { return xsimd::log(v); });
 }
 
 /// Largest element (n >= 1). NaNs are not propagated by the SIMD body.
