@@ -138,6 +138,19 @@ TEST_CASE("idx: trailing bytes are an error naming the file", "[data][idx][error
                       Contains(path) && Contains("2 trailing bytes") && Contains("expected 14"));
 }
 
+TEST_CASE("idx: a .gz that expands far past its declared size stops early, naming the file",
+          "[data][idx][errors]") {
+  // 14 bytes declared (6 labels), 8 MB of zeros after them: about 8 KB of gzip. Reading stops a
+  // chunk (1 MB) past the declared size instead of decompressing everything.
+  TempDir tmp;
+  const std::string path = tmp / "bomb.gz";
+  auto bytes = test::labels_file(6);
+  bytes.resize(bytes.size() + (std::size_t(8) << 20), 0);
+  test::write_gzip(path, bytes);
+  REQUIRE_THROWS_WITH(data::read_idx_labels(path), Contains(path) && Contains("far past the 14") &&
+                                                       Contains("stopped reading"));
+}
+
 TEST_CASE("idx: a zero dimension is an error naming the file", "[data][idx][errors]") {
   TempDir tmp;
   const std::string path = tmp / "zero-rows";
