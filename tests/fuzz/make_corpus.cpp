@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -56,6 +57,10 @@ Bytes read(const fs::path& p) {
 void write(const fs::path& p, const Bytes& b) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
+  if (!out.flush()) {  // it runs in the build: a seed it could not write fails the build
+    std::fprintf(stderr, "make_corpus: cannot write %s\n", p.c_str());
+    std::exit(1);
+  }
   std::printf("%s (%zu bytes)\n", p.c_str(), b.size());
 }
 
