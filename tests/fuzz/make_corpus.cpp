@@ -1,7 +1,10 @@
 // Writes the fuzzers' seed corpus: a few tiny valid and invalid idx files and checkpoints.
 // usage: make_corpus CORPUS_DIR   (writes CORPUS_DIR/idx/* and CORPUS_DIR/checkpoint/*)
-// The committed tests/fuzz/corpus was written by this program; the suite replays it
-// (tests/data/test_idx_corpus.cpp, tests/io/test_checkpoint_corpus.cpp).
+// The corpus is not committed: the build runs this program (target fuzz_corpus) into
+// <build>/fuzz-corpus, again whenever this program changes. The suite replays it
+// (tests/data/test_idx_corpus.cpp, tests/io/test_checkpoint_corpus.cpp) and
+// tests/fuzz/run_fuzzers.sh seeds the fuzzers from it. A crashing input the fuzzers find
+// becomes a seed here, as its bytes (see "Reproducers" below), so the suite replays it.
 #include <zlib.h>
 
 #include <cstdint>
@@ -123,5 +126,10 @@ int main(int argc, char** argv) {
   write(c / "empty_header.safetensors", safetensors("{}      ", 0));
   write(c / "f64.safetensors",
         safetensors("{\"0.bias\":{\"dtype\":\"F64\",\"shape\":[3],\"data_offsets\":[0,24]}}", 24));
+
+  // Reproducers: inputs the fuzzers crashed on (BUILD_DIR/fuzz-artifacts/<target>-crash-*),
+  // written byte for byte into the target's folder (idx: i, checkpoint: c). `xxd -i FILE`
+  // prints the bytes in this form, e.g.
+  //   write(i / "crash_<what_it_broke>", Bytes{0x00, 0x00, 0x08, 0x03, ...});
   return 0;
 }
