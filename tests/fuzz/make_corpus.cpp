@@ -1,11 +1,15 @@
 // Writes the fuzzers' seed corpus: a few tiny valid and invalid idx files and checkpoints.
 // usage: make_corpus CORPUS_DIR   (writes CORPUS_DIR/idx/* and CORPUS_DIR/checkpoint/*)
-// The committed tests/fuzz/corpus was written by this program; the suite replays it
-// (tests/data/test_idx_corpus.cpp, tests/io/test_checkpoint_corpus.cpp).
+// The corpus is not committed: the build runs this program (target fuzz_corpus) into
+// <build>/fuzz-corpus, again whenever this program changes. The suite replays it
+// (tests/data/test_idx_corpus.cpp, tests/io/test_checkpoint_corpus.cpp) and
+// tests/fuzz/run_fuzzers.sh seeds the fuzzers from it. A crashing input the fuzzers find
+// becomes a seed here, as its bytes (see "Reproducers" below), so the suite replays it.
 #include <zlib.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -56,6 +60,10 @@ Bytes read(const fs::path& p) {
 void write(const fs::path& p, const Bytes& b) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
+  if (!out.flush()) {  // it runs in the build: a seed it could not write fails the build
+    std::fprintf(stderr, "make_corpus: cannot write %s\n", p.c_str());
+    std::exit(1);
+  }
   std::printf("%s (%zu bytes)\n", p.c_str(), b.size());
 }
 
@@ -118,5 +126,10 @@ int main(int argc, char** argv) {
   write(c / "empty_header.safetensors", safetensors("{}      ", 0));
   write(c / "f64.safetensors",
         safetensors("{\"0.bias\":{\"dtype\":\"F64\",\"shape\":[3],\"data_offsets\":[0,24]}}", 24));
+
+  // Reproducers: inputs the fuzzers crashed on (BUILD_DIR/fuzz-artifacts/<target>-crash-*),
+  // written byte for byte into the target's folder (idx: i, checkpoint: c). `xxd -i FILE`
+  // prints the bytes in this form, e.g.
+  //   write(i / "crash_<what_it_broke>", Bytes{0x00, 0x00, 0x08, 0x03, ...});
   return 0;
 }

@@ -1,5 +1,6 @@
-// Replays the checkpoint fuzzer's corpus (tests/fuzz/corpus/checkpoint: the seeds and every
-// reproducer the fuzzer found) through the fuzz target's own code, so each fix stays fixed.
+// Replays the checkpoint fuzzer's seed corpus (the seeds and every reproducer the fuzzer found,
+// all written at build time by tests/fuzz/make_corpus.cpp into <build>/fuzz-corpus/checkpoint)
+// through the fuzz target's own code, so each fix stays fixed.
 #include <filesystem>
 #include <fstream>
 
@@ -11,11 +12,24 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-fs::path corpus_dir() {
-  return fs::path(__FILE__).parent_path().parent_path() / "fuzz/corpus/checkpoint";
+#ifndef XGRAD_FUZZ_CORPUS_DIR
+#error "XGRAD_FUZZ_CORPUS_DIR (the generated seed corpus) is set by tests/CMakeLists.txt"
+#endif
+
+fs::path corpus_dir() { return fs::path(XGRAD_FUZZ_CORPUS_DIR) / "checkpoint"; }
+
+const char* const kHowMade =
+    "the seed corpus is written at build time by make_corpus (tests/fuzz/make_corpus.cpp): "
+    "build xgrad_tests, or run cmake --build <build dir> --target fuzz_corpus";
+
+void require_corpus() {
+  INFO(corpus_dir().string() << " is missing; " << kHowMade);
+  REQUIRE(fs::is_directory(corpus_dir()));
 }
 
 std::vector<std::uint8_t> read_file(const fs::path& p) {
+  INFO(p.string() << " is missing; " << kHowMade);
+  REQUIRE(fs::is_regular_file(p));
   std::ifstream in(p, std::ios::binary);
   return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
@@ -24,7 +38,7 @@ std::vector<std::uint8_t> read_file(const fs::path& p) {
 
 TEST_CASE("checkpoint corpus: every seed and reproducer loads or is refused cleanly",
           "[io][fuzz]") {
-  REQUIRE(fs::is_directory(corpus_dir()));
+  require_corpus();
   auto model = xgrad::fuzz::make_checkpoint_model(5);
   int files = 0, loaded = 0;
   for (const auto& e : fs::directory_iterator(corpus_dir())) {
@@ -40,6 +54,7 @@ TEST_CASE("checkpoint corpus: every seed and reproducer loads or is refused clea
 }
 
 TEST_CASE("checkpoint corpus: the valid seed loads, the invalid ones say why", "[io][fuzz]") {
+  require_corpus();
   auto model = xgrad::fuzz::make_checkpoint_model(5);
   const auto saved_from = xgrad::fuzz::make_checkpoint_model(1);  // what make_corpus saved
   REQUIRE(xgrad::fuzz::state_bytes(*model) != xgrad::fuzz::state_bytes(*saved_from));
