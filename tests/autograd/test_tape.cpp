@@ -14,7 +14,7 @@ TEST_CASE("a reused non-leaf gets the sum of both paths", "[autograd]") {
   REQUIRE(test::all_close(a.grad(), xt::xarray<double>{8.0, -16.0, 24.0}));
 }
 
-TEST_CASE("b = a + a; c = b + b gives 4 without exponential blow-up", "[autograd]") {
+TEST_CASE("b = a + a, c = b + b gives 4 without exponential blow-up", "[autograd]") {
   Tensor64 a = Tensor64::scalar(1.5, true);
   Tensor64 x = a;
   for (int i = 0; i < 60; ++i) x = x + x * 0.0;  // 60 levels of reuse would be 2^60 recursive calls

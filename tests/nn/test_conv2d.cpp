@@ -22,7 +22,7 @@ TEST_CASE("Conv2D: Keras names, HWIO kernel, Glorot limit with receptive field",
   CHECK_THROWS_AS(nn::Conv2D(3, 8, 0), std::invalid_argument);
 }
 
-TEST_CASE("Conv2D: forward equals conv2d + bias; SAME and VALID sizes", "[nn][conv]") {
+TEST_CASE("Conv2D: forward equals conv2d + bias, SAME and VALID sizes", "[nn][conv]") {
   std::mt19937_64 rng(1);
   nn::Conv2D c(2, 4, 3, 2, Padding::Same, true, rng);
   nn::set_weights(c.bias(), {0.5f, -0.5f, 1.0f, 2.0f});

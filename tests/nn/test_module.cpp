@@ -60,7 +60,7 @@ TEST_CASE("Module: names are checked", "[nn][module]") {
   CHECK_THROWS_AS(m.forward(Tensor::ones({1})), std::logic_error);
 }
 
-TEST_CASE("Module: train/eval recurse; modules start in training", "[nn][module]") {
+TEST_CASE("Module: train/eval recurse, modules start in training", "[nn][module]") {
   Tree t;
   CHECK(t.is_training());
   t.eval();
