@@ -2,9 +2,9 @@
 // all written at build time by tests/fuzz/make_corpus.cpp into <build>/fuzz-corpus/checkpoint)
 // through the fuzz target's own code, so each fix stays fixed.
 #include <filesystem>
-#include <fstream>
 
 #include "fuzz/checkpoint_harness.hpp"
+#include "support/fuzz_corpus.hpp"
 #include "support/test_utils.hpp"
 
 namespace fs = std::filesystem;
@@ -12,37 +12,16 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-#ifndef XGRAD_FUZZ_CORPUS_DIR
-#error "XGRAD_FUZZ_CORPUS_DIR (the generated seed corpus) is set by tests/CMakeLists.txt"
-#endif
-
-fs::path corpus_dir() { return fs::path(XGRAD_FUZZ_CORPUS_DIR) / "checkpoint"; }
-
-const char* const kHowMade =
-    "the seed corpus is written at build time by make_corpus (tests/fuzz/make_corpus.cpp): "
-    "build xgrad_tests, or run cmake --build <build dir> --target fuzz_corpus";
-
-void require_corpus() {
-  INFO(corpus_dir().string() << " is missing; " << kHowMade);
-  REQUIRE(fs::is_directory(corpus_dir()));
-}
-
-std::vector<std::uint8_t> read_file(const fs::path& p) {
-  INFO(p.string() << " is missing; " << kHowMade);
-  REQUIRE(fs::is_regular_file(p));
-  std::ifstream in(p, std::ios::binary);
-  return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
+fs::path corpus() { return xgrad::test::corpus_dir("checkpoint"); }
 
 }  // namespace
 
 TEST_CASE("checkpoint corpus: every seed and reproducer loads or is refused cleanly",
           "[io][fuzz]") {
-  require_corpus();
   auto model = xgrad::fuzz::make_checkpoint_model(5);
   int files = 0, loaded = 0;
-  for (const auto& e : fs::directory_iterator(corpus_dir())) {
-    const auto bytes = read_file(e.path());
+  for (const auto& e : fs::directory_iterator(corpus())) {
+    const auto bytes = xgrad::test::read_corpus_file(e.path());
     INFO(e.path());
     bool ok = false;
     REQUIRE_NOTHROW(ok = xgrad::fuzz::feed_checkpoint(*model, bytes.data(), bytes.size()));
@@ -54,14 +33,13 @@ TEST_CASE("checkpoint corpus: every seed and reproducer loads or is refused clea
 }
 
 TEST_CASE("checkpoint corpus: the valid seed loads, the invalid ones say why", "[io][fuzz]") {
-  require_corpus();
   auto model = xgrad::fuzz::make_checkpoint_model(5);
   const auto saved_from = xgrad::fuzz::make_checkpoint_model(1);  // what make_corpus saved
   REQUIRE(xgrad::fuzz::state_bytes(*model) != xgrad::fuzz::state_bytes(*saved_from));
-  xgrad::io::load_bytes(*model, read_file(corpus_dir() / "valid.safetensors"), "valid");
+  xgrad::io::load_bytes(*model, xgrad::test::read_corpus_file(corpus() / "valid.safetensors"), "valid");
   CHECK(xgrad::fuzz::state_bytes(*model) == xgrad::fuzz::state_bytes(*saved_from));
   auto refused = [&](const char* name, const char* why) {
-    CHECK_THROWS_WITH(xgrad::io::load_bytes(*model, read_file(corpus_dir() / name), name),
+    CHECK_THROWS_WITH(xgrad::io::load_bytes(*model, xgrad::test::read_corpus_file(corpus() / name), name),
                       Contains(name) && Contains(why));
   };
   refused("truncated.safetensors", "out of range");
