@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 #include "kernels/broadcast.hpp"
 #include "kernels/gemm.hpp"
@@ -22,26 +21,27 @@ void matmul_grads(const BasicTensor<T>& a, const BasicTensor<T>& b, bool ta, boo
   const auto& bv = b.value();
   const std::size_t lda = av.shape()[1], ldb = bv.shape()[1];
   xt::xarray<T> da = detail::no_array<T>(), db = detail::no_array<T>();
-  std::vector<kernels::GemmCall<T>> products;
+  kernels::GemmCall<T> products[2];
+  int count = 0;
   if (grads.needs(0)) {
     // A = [m,k] (or its transpose): dA = g B^T, or (g B^T)^T = B g^T.
     da = xt::xarray<T>::from_shape(av.shape());
-    products.push_back(ta ? kernels::GemmCall<T>{tb, true, k, m, n, T(1), bv.data(), ldb,
-                                                 g.data(), n, T(0), da.data(), m}
-                          : kernels::GemmCall<T>{false, !tb, m, k, n, T(1), g.data(), n,
-                                                 bv.data(), ldb, T(0), da.data(), k});
+    products[count++] = ta ? kernels::GemmCall<T>{tb, true, k, m, n, T(1), bv.data(), ldb,
+                                                  g.data(), n, T(0), da.data(), m}
+                           : kernels::GemmCall<T>{false, !tb, m, k, n, T(1), g.data(), n,
+                                                  bv.data(), ldb, T(0), da.data(), k};
   }
   if (grads.needs(1)) {
     // B = [k,n] (or its transpose): dB = A^T g, or g^T A.
     db = xt::xarray<T>::from_shape(bv.shape());
-    products.push_back(tb ? kernels::GemmCall<T>{true, ta, n, k, m, T(1), g.data(), n,
-                                                 av.data(), lda, T(0), db.data(), k}
-                          : kernels::GemmCall<T>{!ta, false, k, n, m, T(1), av.data(), lda,
-                                                 g.data(), n, T(0), db.data(), n});
+    products[count++] = tb ? kernels::GemmCall<T>{true, ta, n, k, m, T(1), g.data(), n,
+                                                  av.data(), lda, T(0), db.data(), k}
+                           : kernels::GemmCall<T>{!ta, false, k, n, m, T(1), av.data(), lda,
+                                                  g.data(), n, T(0), db.data(), n};
   }
-  if (products.size() == 2) {
+  if (count == 2) {
     kernels::gemm_pair(products[0], products[1]);
-  } else if (products.size() == 1) {
+  } else if (count == 1) {
     const auto& p = products[0];
     kernels::gemm<T>(p.trans_a, p.trans_b, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb,
                      p.beta, p.c, p.ldc);
