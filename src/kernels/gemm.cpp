@@ -41,6 +41,11 @@ void blas(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double 
               int(ldb), beta, c, int(ldc));
 }
 
+template <class T>
+void blas(const GemmCall<T>& g) {
+  blas(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc);
+}
+
 // Per-thread scratch for the partial products of a depth split, kept across calls.
 template <class T>
 std::vector<T>& partial_buffer() {
@@ -112,26 +117,26 @@ void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha
 }
 
 template <class T>
+void gemm(const GemmCall<T>& g) {
+  gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc);
+}
+
+template <class T>
 void gemm_pair(const GemmCall<T>& first, const GemmCall<T>& second) {
   const auto flops = [](const GemmCall<T>& g) { return 2.0 * double(g.m) * double(g.n) * double(g.k); };
-  const auto run = [](const GemmCall<T>& g, bool split) {
-    if (!split) {
-      if (g.m == 0 || g.n == 0) return;
-      return blas(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta,
-                  g.c, g.ldc);
-    }
-    gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc);
-  };
   ensure_runtime_configured();
   const double smaller = std::min(flops(first), flops(second));
   const bool side_by_side = std::max(flops(first), flops(second)) <= kMaxPairFlops &&
                             threads_for(2 * smaller, kMinFlopsPerThread) >= 2;
   if (!side_by_side) {
-    run(first, true);
-    run(second, true);
+    gemm(first);
+    gemm(second);
     return;
   }
-  run_parts(2, [&](int part, int) { run(part == 0 ? first : second, false); });
+  run_parts(2, [&](int part, int) {
+    const GemmCall<T>& g = part == 0 ? first : second;
+    if (g.m != 0 && g.n != 0) blas(g);  // unsplit: this thread's whole product
+  });
 }
 
 template void gemm<float>(bool, bool, std::size_t, std::size_t, std::size_t, float, const float*,
@@ -140,6 +145,8 @@ template void gemm<double>(bool, bool, std::size_t, std::size_t, std::size_t, do
                            const double*, std::size_t, const double*, std::size_t, double,
                            double*, std::size_t);
 
+template void gemm<float>(const GemmCall<float>&);
+template void gemm<double>(const GemmCall<double>&);
 template void gemm_pair<float>(const GemmCall<float>&, const GemmCall<float>&);
 template void gemm_pair<double>(const GemmCall<double>&, const GemmCall<double>&);
 

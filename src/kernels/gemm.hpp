@@ -26,6 +26,10 @@ struct GemmCall {
   std::size_t ldc;
 };
 
+/// gemm() with the arguments of `call`.
+template <class T>
+void gemm(const GemmCall<T>& call);
+
 /// Two independent products (say, a layer's input and weight gradients). Small ones run side
 /// by side, one per thread, unsplit; others one after the other, each split by gemm().
 template <class T>

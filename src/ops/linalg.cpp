@@ -42,9 +42,7 @@ void matmul_grads(const BasicTensor<T>& a, const BasicTensor<T>& b, bool ta, boo
   if (count == 2) {
     kernels::gemm_pair(products[0], products[1]);
   } else if (count == 1) {
-    const auto& p = products[0];
-    kernels::gemm<T>(p.trans_a, p.trans_b, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb,
-                     p.beta, p.c, p.ldc);
+    kernels::gemm(products[0]);
   }
   if (grads.needs(0)) grads.set(0, std::move(da));
   if (grads.needs(1)) grads.set(1, std::move(db));
