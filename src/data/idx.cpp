@@ -62,17 +62,18 @@ std::vector<std::uint8_t> read_raw(const std::string& path) {
   return bytes;
 }
 
-/// Header plus data bytes an idx file declares, from its first bytes; the maximum value while
-/// the header is incomplete (or when its dimensions overflow).
+constexpr std::uint64_t kUnknownSize = std::numeric_limits<std::uint64_t>::max();
+
+/// Header plus data bytes an idx file declares, from its first bytes; kUnknownSize while the
+/// header is incomplete (or when its dimensions overflow).
 std::uint64_t declared_size(const std::vector<std::uint8_t>& head) {
-  constexpr std::uint64_t kUnknown = std::numeric_limits<std::uint64_t>::max();
-  if (head.size() < 4) return kUnknown;
+  if (head.size() < 4) return kUnknownSize;
   const std::size_t header = 4 + 4 * std::size_t(head[3]);
-  if (head.size() < header) return kUnknown;
+  if (head.size() < header) return kUnknownSize;
   std::uint64_t count = 1;
   for (std::size_t d = 0; d < head[3]; ++d) {
     const std::uint64_t n = read_be32(head.data() + 4 + 4 * d);
-    if (n != 0 && count > (kUnknown - header) / n) return kUnknown;
+    if (n != 0 && count > (kUnknownSize - header) / n) return kUnknownSize;
     count *= n;
   }
   return header + count;
@@ -91,10 +92,10 @@ std::vector<std::uint8_t> read_gzip(const std::string& path) {
   // The idx header says how many bytes the file holds: decompress at most a chunk past that,
   // so that a small corrupt or hostile .gz cannot expand into gigabytes. (Up to a chunk more is
   // read so that parse_idx can report a few trailing bytes exactly.)
-  std::uint64_t declared = std::numeric_limits<std::uint64_t>::max();
+  std::uint64_t declared = kUnknownSize;
   for (;;) {
-    if (declared == std::numeric_limits<std::uint64_t>::max()) declared = declared_size(out);
-    if (declared != std::numeric_limits<std::uint64_t>::max() && out.size() > declared + kChunk) {
+    if (declared == kUnknownSize) declared = declared_size(out);
+    if (declared != kUnknownSize && out.size() > declared + kChunk) {
       fail(path, "decompresses to more than " + std::to_string(out.size()) + " bytes, far past the " +
                      std::to_string(declared) + " its header declares; stopped reading");
     }
