@@ -71,6 +71,18 @@ void Node<T>::release() {
 }
 
 template <class T>
+void Node<T>::collect_inputs(std::vector<const NodeBase*>& producers,
+                             std::vector<const void*>& leaves) const {
+  for (const auto& input : inputs_) {
+    if (input->grad_fn) {
+      producers.push_back(input->grad_fn.get());
+    } else if (input->requires_grad) {
+      leaves.push_back(input.get());
+    }
+  }
+}
+
+template <class T>
 void check_finite(const char* op, const xt::xarray<T>& value, const char* where) {
   const T* p = value.data();
   for (std::size_t i = 0; i < value.size(); ++i) {

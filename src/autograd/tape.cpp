@@ -1,5 +1,7 @@
 #include "xgrad/autograd/tape.hpp"
 
+#include "xgrad/autograd/grad_ready.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <stdexcept>
@@ -76,14 +78,17 @@ void run_backward_from(const std::shared_ptr<NodeBase>& root) {
   std::vector<std::shared_ptr<NodeBase>>* outer = walk_keep_alive;
   walk_keep_alive = &keep;
   std::vector<std::shared_ptr<NodeBase>> ran;
+  GradReadyTracker grad_ready(root);
   try {
     for (auto it = end; it != entries.begin();) {
       --it;
       auto node = it->node.lock();
       if (!node || !node->has_pending_grad()) continue;
       node->run_backward(&keep_alive_during_walk);
+      grad_ready.node_ran(*node);
       ran.push_back(std::move(node));
     }
+    grad_ready.walk_finished();
   } catch (...) {
     walk_keep_alive = outer;
     throw;

@@ -100,6 +100,8 @@ public:
   void accumulate(xt::xarray<T>&& g);
   void run_backward(void (*keep_alive)(const std::shared_ptr<NodeBase>&)) override;
   void release() override;
+  void collect_inputs(std::vector<const NodeBase*>& producers,
+                      std::vector<const void*>& leaves) const override;
 
 private:
   std::vector<std::shared_ptr<detail::TensorImpl<T>>> inputs_;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace xgrad {
 
@@ -33,6 +34,10 @@ public:
   virtual void run_backward(void (*keep_alive)(const std::shared_ptr<NodeBase>&)) = 0;
   /// Frees saved values, the closure and the links to inputs; marks the node released.
   virtual void release() = 0;
+  /// Appends the nodes producing this node's inputs to `producers`, and its inputs that are
+  /// leaves requiring a gradient (as TensorImpl addresses) to `leaves` (grad_ready.hpp).
+  virtual void collect_inputs(std::vector<const NodeBase*>& producers,
+                              std::vector<const void*>& leaves) const = 0;
 
 protected:
   bool released_ = false;
