@@ -27,6 +27,16 @@ void shuffle_indices(std::vector<std::size_t>& v, std::mt19937_64& rng) {
   }
 }
 
+BatchOptions& BatchOptions::shard(std::size_t rank, std::size_t count) {
+  if (count == 0 || rank >= count) {
+    throw std::invalid_argument("BatchOptions::shard: rank " + std::to_string(rank) +
+                                " is not below the number of ranks " + std::to_string(count));
+  }
+  shard_rank_ = rank;
+  shard_count_ = count;
+  return *this;
+}
+
 Batches::Batches(const Dataset& data, std::size_t batch_size, std::uint64_t seed,
                  BatchOptions options)
     // Non-owning: an aliasing shared_ptr with no control block.
@@ -109,7 +119,12 @@ bool Batches::next(Batch& out) {
     }
     break;
   }
-  const std::size_t b = std::min(batch_size_, n - pos_);
+  const std::size_t global = std::min(batch_size_, n - pos_);
+  // This rank's rows [first, first + b) of the global batch (all of it when not sharded).
+  const std::size_t ranks = options_.shard_count(), rank = options_.shard_rank();
+  const std::size_t base = global / ranks, extra = global % ranks;
+  const std::size_t first = rank * base + std::min(rank, extra);
+  const std::size_t b = base + (rank < extra ? 1 : 0);
   const std::size_t features = d.features();
   const std::size_t classes = d.num_classes;
 
@@ -126,7 +141,7 @@ bool Batches::next(Batch& out) {
   const std::uint8_t* src_labels = d.labels.data();
   std::memset(labels, 0, b * classes * sizeof(float));
   for (std::size_t r = 0; r < b; ++r) {
-    const std::size_t i = order_[pos_ + r];
+    const std::size_t i = order_[pos_ + first + r];
     std::memcpy(images + r * features, src_images + i * features, features * sizeof(float));
     const std::uint8_t label = src_labels[i];
     if (label >= classes) {
@@ -140,7 +155,8 @@ bool Batches::next(Batch& out) {
   out.epoch = epochs_started_ - 1;
   out.index = index_in_epoch_++;
   out.step = steps_++;
-  pos_ += b;
+  out.global_size = global;
+  pos_ += global;
   return true;
 }
 

@@ -216,3 +216,34 @@ TEST_CASE("Batches: bad arguments are refused, saying which and why", "[data][ba
   bad.images = xt::zeros<float>({5, 7});  // 7 values per example, the dataset says 2 x 3
   REQUIRE_THROWS_WITH(data::Batches(bad, 4, 1), Contains("5 examples of 6 values"));
 }
+
+TEST_CASE("Batches: shard gives each rank its slice of the single-process batches", "[data][batches]") {
+  const data::Dataset d = tiny(23);
+  const std::size_t batch = 10, ranks = 4;  // batches of 10, 10, 3: slices 3,3,2,2 and 1,1,1,0
+  data::Batches whole(d, batch, 7);
+  const auto expected = epoch_ids(whole);
+  std::vector<std::vector<std::vector<std::size_t>>> per_rank;
+  for (std::size_t r = 0; r < ranks; ++r) {
+    data::Batches part(d, batch, 7, data::BatchOptions().shard(r, ranks));
+    std::vector<std::vector<std::size_t>> batches;
+    data::Batch b;
+    while (part.next(b)) {
+      CHECK(b.global_size == std::min<std::size_t>(batch, 23 - b.index * batch));
+      std::vector<std::size_t> ids;
+      for (std::size_t i = 0; i < b.size(); ++i) ids.push_back(example_of(b, i));
+      batches.push_back(ids);
+    }
+    per_rank.push_back(batches);
+  }
+  REQUIRE(per_rank[0].size() == expected.size());
+  const std::vector<std::vector<std::size_t>> sizes{{3, 3, 2, 2}, {3, 3, 2, 2}, {1, 1, 1, 0}};
+  for (std::size_t k = 0; k < expected.size(); ++k) {
+    std::vector<std::size_t> joined;
+    for (std::size_t r = 0; r < ranks; ++r) {
+      CHECK(per_rank[r][k].size() == sizes[k][r]);
+      joined.insert(joined.end(), per_rank[r][k].begin(), per_rank[r][k].end());
+    }
+    CHECK(joined == expected[k]);
+  }
+  REQUIRE_THROWS_WITH(data::BatchOptions().shard(4, 4), Catch::Contains("rank 4 is not below"));
+}

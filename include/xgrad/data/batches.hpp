@@ -56,6 +56,10 @@ struct Batch {
   /// Batches produced before this one by the same Batches object (0-based global step).
   std::size_t step = 0;
 
+  /// Examples in the global batch this one is a slice of (BatchOptions::shard); equals
+  /// size() when not sharded.
+  std::size_t global_size = 0;
+
   /// Number of examples in the batch (B; the last batch of an epoch may be smaller).
   std::size_t size() const { return label_ids.size(); }
 };
@@ -71,17 +75,28 @@ public:
   BatchOptions& endless(bool v) { endless_ = v; return *this; }
   /// Shape of Batch::images (default Layout::Flat).
   BatchOptions& layout(Layout v) { layout_ = v; return *this; }
+  /// Data-parallel slices: with the same data, batch size, seed and options on every rank,
+  /// rank `rank` of `count` gets its contiguous slice of each global batch of the sequence a
+  /// single process would see (batch_size is the global batch size). A global batch of B
+  /// splits into B / count examples per rank, and the first B % count ranks take one more
+  /// (B = 10 on 4 ranks: 3, 3, 2, 2); a rank can get 0 examples when B < count. Throws
+  /// std::invalid_argument unless rank < count. Default: rank 0 of 1 (everything).
+  BatchOptions& shard(std::size_t rank, std::size_t count);
 
   bool shuffle() const { return shuffle_; }
   bool drop_last() const { return drop_last_; }
   bool endless() const { return endless_; }
   Layout layout() const { return layout_; }
+  std::size_t shard_rank() const { return shard_rank_; }
+  std::size_t shard_count() const { return shard_count_; }
 
 private:
   bool shuffle_ = true;
   bool drop_last_ = false;
   bool endless_ = false;
   Layout layout_ = Layout::Flat;
+  std::size_t shard_rank_ = 0;
+  std::size_t shard_count_ = 1;
 };
 
 /// Iterates over shuffled mini-batches of a Dataset.
