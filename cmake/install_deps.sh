@@ -13,3 +13,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   clang libclang-rt-14-dev \
   python3 python3-numpy python3-matplotlib gnuplot-nox \
   dataset-fashion-mnist curl
+# xgrad::dist (data-parallel training over MPI)
+$SUDO apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi-dev

@@ -1,0 +1,96 @@
+#pragma once
+/// \file
+/// dist::DataParallel: one model copy per rank, gradients averaged over ranks during backward.
+///
+/// \code
+///   auto model = make_model(rng);                      // any seed: rank 0's values win
+///   dist::DataParallel ddp(*model, world);             // broadcasts parameters and buffers
+///   optim::SGD sgd(model->parameters(), 0.01f);
+///   data::Batches batches(train, 64, seed, data::BatchOptions().shard(world.rank(), world.size()));
+///   for (...) {
+///     sgd.zero_grad();
+///     loss(model->forward(batch.images)).backward();   // buckets reduce while this runs
+///     ddp.wait();                                      // every gradient is now the mean
+///     sgd.step();                                      // identical on every rank
+///   }
+/// \endcode
+///
+/// Buckets: the trainable parameters, in reverse registration order (about the order backward
+/// finishes them), are packed into flat buckets of about `bucket_bytes` (a parameter is never
+/// split). A grad-ready hook (autograd/grad_ready.hpp) marks each parameter final; when all of
+/// a bucket's are, its gradients are copied into the bucket and an MPI_Iallreduce starts
+/// while backward goes on. Buckets start strictly in order (the same order on every rank, as
+/// MPI requires), so a bucket that is complete early waits for the ones before it.
+///
+/// wait() starts what has not started (a parameter without a gradient in this step, on this
+/// rank, contributes zeros, so a rank never waits for a reduction the others skip), waits for
+/// all, and writes gradient = sum over ranks / ranks into every parameter (one that had no
+/// gradient gets one). The loss each rank differentiates should be its share of the global
+/// loss: the mean over its examples when every rank has as many (with a mean loss, unequal
+/// slices weigh each rank equally, not each example).
+///
+/// One backward per wait(): accumulating several backward passes before wait() is refused.
+/// Communication runs on a duplicate of the communicator, so the caller's collectives (SyncBatchNorm's among them) never match DataParallel's.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "xgrad/dist/session.hpp"
+#include "xgrad/nn/module.hpp"
+
+namespace xgrad::dist {
+
+struct DataParallelOptions {
+  /// Target bucket size in bytes (PyTorch DDP's default bucket_cap_mb is 25).
+  std::size_t bucket_bytes = std::size_t(25) << 20;
+  /// Broadcast parameters and buffers from rank 0 when constructed.
+  bool broadcast_at_start = true;
+};
+
+class DataParallel {
+public:
+  DataParallel(nn::Module& module, const Communicator& comm, DataParallelOptions options = {});
+  ~DataParallel();
+  DataParallel(const DataParallel&) = delete;
+  DataParallel& operator=(const DataParallel&) = delete;
+
+  /// Copies rank 0's parameters and buffers to every rank.
+  void broadcast_state();
+  /// Completes this step's reductions: afterwards every parameter's gradient is the mean over
+  /// ranks, bitwise the same on every rank.
+  void wait();
+
+  std::size_t bucket_count() const { return buckets_.size(); }
+  /// Indices into module.parameters() of bucket b's parameters.
+  const std::vector<std::size_t>& bucket_parameters(std::size_t b) const { return buckets_.at(b).params; }
+  /// Buckets whose reduction has started in the current step (0 right after wait()).
+  std::size_t buckets_started() const { return next_to_start_; }
+  /// Seconds spent in wait() since construction: reduction time backward did not hide.
+  double wait_seconds() const { return wait_seconds_; }
+  const Communicator& communicator() const { return comm_; }
+
+private:
+  struct Bucket {
+    std::vector<std::size_t> params;
+    std::vector<std::size_t> offsets;
+    std::vector<float> flat;
+    std::size_t ready = 0;
+    MPI_Request request = MPI_REQUEST_NULL;
+  };
+  void on_grad_ready(std::size_t param);
+  void start_ready_buckets();
+  void start(std::size_t b);
+  void progress();
+
+  nn::Module& module_;
+  Communicator comm_;
+  std::vector<Tensor> params_;
+  std::vector<std::size_t> bucket_of_;
+  std::vector<bool> param_ready_;
+  std::vector<Bucket> buckets_;
+  std::vector<std::uint64_t> hook_ids_;
+  std::size_t next_to_start_ = 0;
+  double wait_seconds_ = 0;
+};
+
+}  // namespace xgrad::dist
