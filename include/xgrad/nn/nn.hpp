@@ -9,6 +9,7 @@
 #include "xgrad/nn/flatten.hpp"
 #include "xgrad/nn/init.hpp"
 #include "xgrad/nn/module.hpp"
+#include "xgrad/nn/pooling.hpp"
 #include "xgrad/nn/sequential.hpp"
 #include "xgrad/optim/adam.hpp"
 #include "xgrad/optim/optimizer.hpp"
