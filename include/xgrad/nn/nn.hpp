@@ -13,4 +13,6 @@
 #include "xgrad/nn/sequential.hpp"
 #include "xgrad/optim/adam.hpp"
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/optim/rmsprop.hpp"
+#include "xgrad/optim/schedule.hpp"
 #include "xgrad/optim/sgd.hpp"
