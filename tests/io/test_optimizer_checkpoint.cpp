@@ -137,7 +137,7 @@ TEST_CASE("optimizer checkpoint: without the optimizer state the resumed run dif
   CHECK(train_step(*other, opt_other, 6) != train_step(*model, opt, 6));
 }
 
-TEST_CASE("optimizer checkpoint: state by name; mismatches refused, nothing changed",
+TEST_CASE("optimizer checkpoint: state by name, mismatches refused, nothing changed",
           "[io][optim]") {
   TempFile with_opt("full"), model_only("model");
   auto model = make_model(1);

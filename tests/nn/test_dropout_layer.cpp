@@ -57,7 +57,7 @@ TEST_CASE("Dropout: training mode under the parent drops about rate, scales by 1
   }
 }
 
-TEST_CASE("Dropout: a new mask each call; the same seed, the same masks", "[nn][dropout]") {
+TEST_CASE("Dropout: a new mask each call, the same seed gives the same masks", "[nn][dropout]") {
   nn::Dropout a(0.5f, 42), b(0.5f, 42), c(0.5f, 43);
   Tensor x = Tensor::ones({1000});
   auto y1 = a(x).value();

@@ -112,7 +112,7 @@ TEST_CASE("summary: Experiment 2 net, totals by hand", "[nn][summary]") {
   CHECK(text.find("-> output [2, 10]") != std::string::npos);
 }
 
-TEST_CASE("summary: frozen parameters count as non-trainable; modes and state are restored",
+TEST_CASE("summary: frozen parameters count as non-trainable, modes and state are restored",
           "[nn][summary]") {
   auto net = experiment1_net();
   net->set_trainable("6.bias", false);
