@@ -7,6 +7,7 @@
 #include "xgrad/data/data.hpp"
 #include "xgrad/ops/activation.hpp"
 #include "xgrad/ops/conv.hpp"
+#include "xgrad/ops/dropout.hpp"
 #include "xgrad/ops/elementwise.hpp"
 #include "xgrad/ops/linalg.hpp"
 #include "xgrad/ops/loss.hpp"

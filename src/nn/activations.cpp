@@ -1,6 +1,8 @@
 #include "xgrad/nn/activations.hpp"
 
+#include <cmath>
 #include <stdexcept>
+#include <string>
 
 #include "xgrad/ops/activation.hpp"
 
@@ -16,5 +18,15 @@ Tensor Softmax::forward(const Tensor& x) {
   }
   return xgrad::softmax(x);
 }
+
+LeakyReLU::LeakyReLU(double alpha) : Module("LeakyReLU"), alpha_(alpha) {
+  if (!std::isfinite(alpha)) {
+    throw std::invalid_argument("LeakyReLU: alpha must be finite, got " + std::to_string(alpha));
+  }
+}
+Tensor LeakyReLU::forward(const Tensor& x) { return xgrad::leaky_relu(x, alpha_); }
+Tensor ELU::forward(const Tensor& x) { return xgrad::elu(x); }
+Tensor Softplus::forward(const Tensor& x) { return xgrad::softplus(x); }
+Tensor GELU::forward(const Tensor& x) { return xgrad::gelu(x, approximate_); }
 
 }  // namespace xgrad::nn

@@ -21,7 +21,7 @@ std::shared_ptr<Module> Sequential::at(std::size_t i) const {
 
 Tensor Sequential::forward(const Tensor& x) {
   Tensor y = x;
-  for (auto& layer : layers_) y = layer->forward(y);
+  for (auto& layer : layers_) y = (*layer)(y);
   return y;
 }
 
@@ -30,7 +30,7 @@ std::vector<Tensor> Sequential::forward_all(const Tensor& x) {
   outs.reserve(layers_.size());
   Tensor y = x;
   for (auto& layer : layers_) {
-    y = layer->forward(y);
+    y = (*layer)(y);
     outs.push_back(y);
   }
   return outs;

@@ -160,12 +160,93 @@ BasicTensor<T> log_softmax(const BasicTensor<T>& x) {
                  });
 }
 
+namespace {
+
+/// y = f(x) elementwise over a fresh output, split over threads. (map_grad below is also
+/// called with x in place of y, for derivatives that need the input.)
+template <class T, class F>
+xt::xarray<T> map_value(const xt::xarray<T>& xv, F f) {
+  xt::xarray<T> out = xt::xarray<T>::from_shape(xv.shape());
+  const T* p = xv.data();
+  T* o = out.data();
+  kernels::parallel_for(xv.size(), kTranscendentalGrain, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) o[i] = f(p[i]);
+  });
+  return out;
+}
+
+}  // namespace
+
+template <class T>
+BasicTensor<T> leaky_relu(const BasicTensor<T>& x, double alpha) {
+  const T a = T(alpha);
+  auto out = map_value(x.value(), [a](T v) { return v > T(0) ? v : a * v; });
+  return make_op("leaky_relu", std::move(out), {x}, [x, a](const auto&, const auto&, auto& grads) {
+    grads.set(0, map_grad(grads, x.value(), [a](T gi, T xi) { return xi > T(0) ? gi : a * gi; }));
+  });
+}
+
+template <class T>
+BasicTensor<T> elu(const BasicTensor<T>& x) {
+  auto out = map_value(x.value(), [](T v) { return v > T(0) ? v : std::expm1(v); });
+  return make_op("elu", std::move(out), {x}, [](const auto&, const auto& y, auto& grads) {
+    // y > 0 exactly where x > 0; below, dy/dx = e^x = y + 1 (TensorFlow's EluGrad).
+    grads.set(0, map_grad(grads, y, [](T gi, T yi) { return yi > T(0) ? gi : gi * (yi + T(1)); }));
+  });
+}
+
+template <class T>
+BasicTensor<T> softplus(const BasicTensor<T>& x) {
+  auto out = map_value(x.value(), [](T v) {
+    return (v > T(0) ? v : T(0)) + std::log1p(std::exp(-std::abs(v)));
+  });
+  return make_op("softplus", std::move(out), {x}, [x](const auto&, const auto&, auto& grads) {
+    grads.set(0, map_grad(grads, x.value(), [](T gi, T xi) {
+      const T e = std::exp(-std::abs(xi));  // sigmoid from e^-|x|: never overflows
+      return gi * (xi >= T(0) ? T(1) / (T(1) + e) : e / (T(1) + e));
+    }));
+  });
+}
+
+template <class T>
+BasicTensor<T> gelu(const BasicTensor<T>& x, bool approximate) {
+  const T inv_sqrt2 = T(0.70710678118654752440);
+  const T inv_sqrt_2pi = T(0.39894228040143267794);
+  const T c = T(0.79788456080286535588);  // sqrt(2 / pi)
+  const T k = T(0.044715);
+  if (approximate) {
+    auto out = map_value(x.value(), [=](T v) {
+      return T(0.5) * v * (T(1) + std::tanh(c * (v + k * v * v * v)));
+    });
+    return make_op("gelu", std::move(out), {x}, [x, c, k](const auto&, const auto&, auto& grads) {
+      grads.set(0, map_grad(grads, x.value(), [c, k](T gi, T xi) {
+        const T t = std::tanh(c * (xi + k * xi * xi * xi));
+        const T du = c * (T(1) + T(3) * k * xi * xi);
+        return gi * (T(0.5) * (T(1) + t) + T(0.5) * xi * (T(1) - t * t) * du);
+      }));
+    });
+  }
+  auto out = map_value(x.value(), [=](T v) { return T(0.5) * v * (T(1) + std::erf(v * inv_sqrt2)); });
+  return make_op("gelu", std::move(out), {x},
+                 [x, inv_sqrt2, inv_sqrt_2pi](const auto&, const auto&, auto& grads) {
+                   grads.set(0, map_grad(grads, x.value(), [=](T gi, T xi) {
+                     const T cdf = T(0.5) * (T(1) + std::erf(xi * inv_sqrt2));
+                     const T pdf = inv_sqrt_2pi * std::exp(T(-0.5) * xi * xi);
+                     return gi * (cdf + xi * pdf);
+                   }));
+                 });
+}
+
 #define XGRAD_INSTANTIATE(T)                                 \
   template BasicTensor<T> sigmoid(const BasicTensor<T>&);    \
   template BasicTensor<T> relu(const BasicTensor<T>&);       \
   template BasicTensor<T> tanh(const BasicTensor<T>&);       \
   template BasicTensor<T> softmax(const BasicTensor<T>&);    \
-  template BasicTensor<T> log_softmax(const BasicTensor<T>&);
+  template BasicTensor<T> log_softmax(const BasicTensor<T>&);  \
+  template BasicTensor<T> leaky_relu(const BasicTensor<T>&, double); \
+  template BasicTensor<T> elu(const BasicTensor<T>&);          \
+  template BasicTensor<T> softplus(const BasicTensor<T>&);     \
+  template BasicTensor<T> gelu(const BasicTensor<T>&, bool);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 

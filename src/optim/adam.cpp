@@ -35,11 +35,43 @@ Adam::Adam(std::vector<Tensor> params, float lr, float beta1, float beta2, float
   t_.assign(params_.size(), 0);
 }
 
+void Adam::collect_state(std::vector<StateArray>& arrays, std::vector<StateCounter>& counters) {
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    arrays.push_back({i, "m", &m_[i]});
+    arrays.push_back({i, "v", &v_[i]});
+    counters.push_back({i, "t", &t_[i]});
+  }
+}
+
+AdamW::AdamW(std::vector<Tensor> params, float lr, float weight_decay, float beta1, float beta2,
+             float eps)
+    : Adam(std::move(params), lr, beta1, beta2, eps) {
+  name_ = "AdamW";
+  if (!(weight_decay >= 0.0f) || !std::isfinite(weight_decay)) {
+    throw std::invalid_argument("AdamW: weight_decay must be finite and >= 0, got " +
+                                std::to_string(weight_decay));
+  }
+  weight_decay_ = weight_decay;
+}
+
+namespace {
+// AdamW's decoupled decay, a pass of its own so Adam's update loop stays as it is.
+void decay_in_place(xt::xarray<float>& value, float factor) {
+  float* p = value.data();
+  const std::size_t n = value.size();
+  kernels::parallel_for(n, kGrain, [=](std::size_t b, std::size_t e) {
+    for (std::size_t k = b; k < e; ++k) p[k] -= factor * p[k];
+  });
+}
+}  // namespace
+
 void Adam::step() {
   NoGradGuard no_grad;
+  begin_step();
   const float b1 = beta1_, b2 = beta2_, eps = eps_;
   for (std::size_t i = 0; i < params_.size(); ++i) {
     if (!should_update(i)) continue;
+    if (weight_decay_ > 0.0f) decay_in_place(params_[i].value(), lr_ * weight_decay_);
     auto& value = params_[i].value();
     const float* g = params_[i].grad().data();
     const std::size_t n = value.size();

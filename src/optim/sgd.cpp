@@ -15,18 +15,35 @@ namespace {
 constexpr std::size_t kGrain = 16384;
 }  // namespace
 
-SGD::SGD(std::vector<Tensor> params, float lr, float momentum)
-    : Optimizer("SGD", std::move(params)), momentum_(momentum) {
+SGD::SGD(std::vector<Tensor> params, float lr, float momentum, float weight_decay)
+    : Optimizer("SGD", std::move(params)), momentum_(momentum), weight_decay_(weight_decay) {
   set_lr(lr);
   if (!(momentum >= 0.0f && momentum < 1.0f)) {  // NaN fails too
     throw std::invalid_argument("SGD: momentum must be in [0, 1), got " +
                                 std::to_string(momentum));
   }
+  if (!(weight_decay >= 0.0f) || !std::isfinite(weight_decay)) {
+    throw std::invalid_argument("SGD: weight_decay must be finite and >= 0, got " +
+                                std::to_string(weight_decay));
+  }
   if (momentum_ > 0.0f) velocity_.resize(params_.size());
+}
+
+const float* SGD::with_weight_decay(const float* g, const float* p, std::size_t n) {
+  decayed_.resize(n);
+  float* d = decayed_.data();
+  const float wd = weight_decay_;
+  for (std::size_t k = 0; k < n; ++k) d[k] = g[k] + wd * p[k];
+  return d;
+}
+
+void SGD::collect_state(std::vector<StateArray>& arrays, std::vector<StateCounter>&) {
+  for (std::size_t i = 0; i < velocity_.size(); ++i) arrays.push_back({i, "velocity", &velocity_[i]});
 }
 
 void SGD::step() {
   NoGradGuard no_grad;
+  begin_step();
   const float lr = lr_, mom = momentum_;
   for (std::size_t i = 0; i < params_.size(); ++i) {
     if (!should_update(i)) continue;
@@ -35,6 +52,7 @@ void SGD::step() {
     float* p = value.data();
     const float* g = grad.data();
     const std::size_t n = value.size();
+    if (weight_decay_ > 0.0f) g = with_weight_decay(g, p, n);
     if (mom == 0.0f) {
       kernels::parallel_for(n, kGrain, [=](std::size_t b, std::size_t e) {
         for (std::size_t k = b; k < e; ++k) p[k] -= lr * g[k];

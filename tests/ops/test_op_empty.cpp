@@ -34,7 +34,11 @@ TEST_CASE("empty tensors: elementwise and activation ops", "[ops][empty]") {
                   +[](const Tensor64& x) { return sqrt(x); }, +[](const Tensor64& x) { return neg(x); },
                   +[](const Tensor64& x) { return sigmoid(x); }, +[](const Tensor64& x) { return relu(x); },
                   +[](const Tensor64& x) { return tanh(x); }, +[](const Tensor64& x) { return softmax(x); },
-                  +[](const Tensor64& x) { return log_softmax(x); }}) {
+                  +[](const Tensor64& x) { return log_softmax(x); },
+                  +[](const Tensor64& x) { return leaky_relu(x); }, +[](const Tensor64& x) { return elu(x); },
+                  +[](const Tensor64& x) { return softplus(x); }, +[](const Tensor64& x) { return gelu(x); },
+                  +[](const Tensor64& x) { return gelu(x, true); },
+                  +[](const Tensor64& x) { return dropout(x, 0.5, 7); }}) {
     for (Shape s : {Shape{0, 4}, Shape{2, 0}}) {
       auto x = empty(s);
       check_backward(op(x), s, {x});

@@ -137,3 +137,10 @@ TEST_CASE("errors: batch_normalization refuses a negative or non-finite eps", "[
                     Contains("batch_normalization") && Contains("eps") && Contains("[2, 4]"));
   }
 }
+
+TEST_CASE("errors: dropout refuses a rate outside [0, 1)", "[ops][errors]") {
+  auto x = t({2, 3});
+  for (double rate : {-0.1, 1.0, 1.5, std::nan("")}) {
+    REQUIRE_INVALID(dropout(x, rate, 1), Contains("dropout") && Contains("rate") && Contains("[2, 3]"));
+  }
+}

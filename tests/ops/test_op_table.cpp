@@ -305,6 +305,32 @@ std::vector<OpCase> op_table() {
                   [](const Arrs& a) { return ref_rows(a[0], ref_softmax_row); }));
   t.push_back(row("log_softmax wide", [](auto& in) { return log_softmax(in[0]); }, {{3, 37}},
                   {{-5, 5}}, [](const Arrs& a) { return ref_rows(a[0], ref_log_softmax_row); }));
+  t.push_back(row("leaky_relu", [](auto& in) { return leaky_relu(in[0]); }, {{3, 4}}, {nonzero},
+                  [](const Arrs& a) { return ref_unary(a[0], [](double x) { return x > 0 ? x : 0.2 * x; }); }));
+  t.push_back(row("leaky_relu alpha 0.01", [](auto& in) { return leaky_relu(in[0], 0.01); }, {{3, 4}},
+                  {nonzero},
+                  [](const Arrs& a) { return ref_unary(a[0], [](double x) { return x > 0 ? x : 0.01 * x; }); }));
+  t.push_back(row("elu", [](auto& in) { return elu(in[0]); }, {{3, 4}}, {nonzero}, [](const Arrs& a) {
+    return ref_unary(a[0], [](double x) { return x > 0 ? x : std::exp(x) - 1; });
+  }));
+  t.push_back(row("softplus", [](auto& in) { return softplus(in[0]); }, {{3, 37}}, {{-30, 30}},
+                  [](const Arrs& a) {
+                    return ref_unary(a[0], [](double x) {
+                      return x > 0 ? x + std::log(1 + std::exp(-x)) : std::log(1 + std::exp(x));
+                    });
+                  }));
+  t.push_back(row("gelu exact", [](auto& in) { return gelu(in[0]); }, {{3, 4}}, {{-4, 4}},
+                  [](const Arrs& a) {
+                    // Phi from the complementary error function: a different route than erf.
+                    return ref_unary(a[0], [](double x) { return x * 0.5 * std::erfc(-x / std::sqrt(2.0)); });
+                  }));
+  t.push_back(row("gelu tanh approximation", [](auto& in) { return gelu(in[0], true); }, {{3, 4}},
+                  {{-4, 4}}, [](const Arrs& a) {
+                    return ref_unary(a[0], [](double x) {
+                      const double u = std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x);
+                      return x / (1 + std::exp(-2 * u));  // 0.5 (1 + tanh u) = sigmoid(2u)
+                    });
+                  }));
   // reductions
   for (auto keep : {false, true}) {
     const std::string k = keep ? " keepdims" : "";

@@ -1,6 +1,7 @@
 #pragma once
 /// \file
-/// Activation modules (no parameters): Sigmoid, ReLU, Tanh, Softmax (last axis).
+/// Activation modules (no parameters): Sigmoid, ReLU, Tanh, Softmax (last axis), LeakyReLU,
+/// ELU, Softplus, GELU.
 #include "xgrad/nn/module.hpp"
 
 namespace xgrad::nn {
@@ -31,6 +32,44 @@ class Softmax : public Module {
 public:
   Softmax() : Module("Softmax") {}
   Tensor forward(const Tensor& x) override;
+};
+
+/// xgrad::leaky_relu as a module: x for x >= 0, alpha x below.
+/// NOTE: alpha defaults to 0.3, tf.keras.layers.LeakyReLU's default (tf.nn.leaky_relu: 0.2).
+class LeakyReLU : public Module {
+public:
+  /// Throws std::invalid_argument when alpha is not finite.
+  explicit LeakyReLU(double alpha = 0.3);
+  Tensor forward(const Tensor& x) override;
+  double alpha() const { return alpha_; }
+
+private:
+  double alpha_;
+};
+
+/// xgrad::elu as a module: x for x > 0, exp(x) - 1 below (alpha 1, as tf.nn.elu).
+class ELU : public Module {
+public:
+  ELU() : Module("ELU") {}
+  Tensor forward(const Tensor& x) override;
+};
+
+/// xgrad::softplus as a module: log(1 + exp(x)).
+class Softplus : public Module {
+public:
+  Softplus() : Module("Softplus") {}
+  Tensor forward(const Tensor& x) override;
+};
+
+/// xgrad::gelu as a module; `approximate` picks the tanh form (tf.nn.gelu(approximate=)).
+class GELU : public Module {
+public:
+  explicit GELU(bool approximate = false) : Module("GELU"), approximate_(approximate) {}
+  Tensor forward(const Tensor& x) override;
+  bool approximate() const { return approximate_; }
+
+private:
+  bool approximate_;
 };
 
 }  // namespace xgrad::nn

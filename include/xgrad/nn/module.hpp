@@ -12,8 +12,17 @@
 ///
 /// Names are non-empty and dot-free; storage is insertion-ordered, so iteration and
 /// checkpoints are deterministic. Nested names are dotted: "0.kernel", "2.moving_mean".
+///
+/// Modules are not copyable: a copy would share every parameter with the original (tensors
+/// are handles) and keep its registered name, so training one would silently train both.
+/// Hold modules by std::shared_ptr; to get an independent module, build a new one and copy
+/// the state in (io::save / io::load). Moving is allowed (Sequential::add(nn::Dense(...)));
+/// the moved-to module starts unregistered.
+#include <cstddef>
+#include <iosfwd>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -31,25 +40,41 @@ public:
   /// `type_name` appears in error messages and in `name()` ("Dense", "BatchNorm", ...).
   explicit Module(std::string type_name = "Module");
   virtual ~Module() = default;
-  Module(const Module&) = default;
-  Module(Module&&) = default;
-  Module& operator=(const Module&) = default;
-  Module& operator=(Module&&) = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+  /// Takes the parameters, buffers and children; the result is unregistered (empty
+  /// registered_name) until registered again.
+  Module(Module&& other) noexcept;
+  Module& operator=(Module&&) = delete;
 
   /// The layer's computation. The base class throws std::logic_error.
   virtual Tensor forward(const Tensor& x);
-  Tensor operator()(const Tensor& x) { return forward(x); }
+  /// forward(x). Prefer it over calling forward() on children: summary() sees the output
+  /// shapes of modules called this way (Sequential calls its layers this way).
+  Tensor operator()(const Tensor& x);
 
   /// Registers a parameter (a leaf tensor). `trainable` sets its requires_grad flag.
   /// Throws std::invalid_argument on an empty/dotted/duplicate name, an undefined or
-  /// non-leaf tensor. Returns the stored handle.
-  Tensor& register_parameter(const std::string& name, Tensor tensor, bool trainable = true);
+  /// non-leaf tensor. Returns a handle to it (by value: it stays valid whatever is
+  /// registered later).
+  Tensor register_parameter(const std::string& name, Tensor tensor, bool trainable = true);
   /// Registers non-trainable state (requires_grad false), e.g. BN moving statistics.
-  /// Buffers are updated in place, never rebound.
-  Tensor& register_buffer(const std::string& name, Tensor tensor);
+  /// Buffers are updated in place, never rebound. Returns a handle, as register_parameter.
+  Tensor register_buffer(const std::string& name, Tensor tensor);
   /// Registers a child module; its parameters and buffers appear under "name.".
+  /// Returns it with its own type: `conv1_ = register_module("conv1",
+  /// std::make_shared<nn::Conv2D>(1, 8, 3));` keeps a std::shared_ptr<nn::Conv2D>.
+  template <class M>
+  std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
+    static_assert(std::is_base_of<Module, M>::value, "register_module: M must derive from Module");
+    register_child(name, module);
+    return module;
+  }
   std::shared_ptr<Module> register_module(const std::string& name,
-                                          std::shared_ptr<Module> module);
+                                          std::shared_ptr<Module> module) {
+    register_child(name, module);
+    return module;
+  }
 
   /// Trainable parameters, recursively, in registration order.
   std::vector<Tensor> parameters() const;
@@ -86,11 +111,34 @@ public:
   /// "Dense '0'" (or just "Dense" when unregistered): how errors name this layer.
   std::string label() const;
 
+  /// Parameter counts, recursively, in elements. Buffers count as non-trainable, as do
+  /// frozen parameters (Keras' convention).
+  struct ParameterCounts {
+    std::size_t trainable = 0;
+    std::size_t non_trainable = 0;
+    std::size_t total() const { return trainable + non_trainable; }
+  };
+  ParameterCounts count_parameters() const;
+
+  /// Prints a Keras-like table of the model: one row per sub-module (dotted name, type,
+  /// output shape, parameter count including buffers), then the total, trainable and
+  /// non-trainable counts. The output shapes come from one forward pass of a zero tensor
+  /// of `input_shape` (batch included, e.g. {1, 28, 28, 1}) without gradients, in eval
+  /// mode (no statistics or other state change); every module's mode is restored after.
+  /// Modules called only through forward() rather than operator() show "?" as shape.
+  /// Not const: it runs forward() (and switches modes for the pass).
+  void summary(const Shape& input_shape, std::ostream& out);
+  /// The same table to std::cout.
+  void summary(const Shape& input_shape);
+  /// The same table as a string.
+  std::string summary_string(const Shape& input_shape);
+
 protected:
   /// Checks a name for registration: non-empty, no '.', not already used here.
   void check_new_name(const std::string& name) const;
 
 private:
+  void register_child(const std::string& name, std::shared_ptr<Module> module);
   void collect_parameters(const std::string& prefix, NamedList<Tensor>& out) const;
   void collect_buffers(const std::string& prefix, NamedList<Tensor>& out) const;
   void set_registered_name(const std::string& dotted_name);

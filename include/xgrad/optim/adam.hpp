@@ -27,11 +27,31 @@ public:
   float beta1() const { return beta1_; }
   float beta2() const { return beta2_; }
   float eps() const { return eps_; }
+  /// Decoupled weight decay (AdamW); 0 for Adam.
+  float weight_decay() const { return weight_decay_; }
+
+protected:
+  void collect_state(std::vector<StateArray>& arrays, std::vector<StateCounter>& counters) override;
+  /// AdamW's decay; checked by AdamW's constructor.
+  float weight_decay_ = 0.0f;
 
 private:
   float beta1_, beta2_, eps_;
   std::vector<xt::xarray<float>> m_, v_;
   std::vector<std::int64_t> t_;
+};
+
+/// AdamW (Loshchilov & Hutter), as tf.keras.optimizers.AdamW: before Adam's update each
+/// parameter decays by itself, decoupled from the gradient and its moments:
+///   p -= lr * weight_decay * p
+/// with lr the current (scheduled) learning rate, not Adam's bias-corrected lr_t.
+/// NOTE: weight_decay defaults to 0.004 (Keras); PyTorch's AdamW default is 0.01.
+class AdamW : public Adam {
+public:
+  /// Throws std::invalid_argument as Adam does, and when weight_decay is negative or not
+  /// finite.
+  AdamW(std::vector<Tensor> params, float lr = 0.001f, float weight_decay = 0.004f,
+        float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-7f);
 };
 
 }  // namespace xgrad::optim

@@ -1,15 +1,21 @@
 #pragma once
 /// \file
-/// optim::Optimizer: the base of SGD and Adam.
+/// optim::Optimizer: the base of SGD, Adam/AdamW and RMSprop.
 ///
 /// An optimizer holds handles to the parameters it updates (usually `module.parameters()`).
 /// `step()` runs under NoGradGuard, updates each value in place and skips a parameter that
 /// has no gradient (backward never reached it) or whose trainable flag is off
 /// (requires_grad false, see nn::Module::set_trainable). It does not depend on the module's
 /// train/eval mode.
+///
+/// The learning rate is either fixed (`set_lr` between steps) or follows a schedule
+/// (`set_schedule`): each step first sets lr to schedule(iterations()), then counts itself.
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "xgrad/optim/schedule.hpp"
 #include "xgrad/tensor.hpp"
 
 namespace xgrad::optim {
@@ -30,16 +36,60 @@ public:
 
   const std::vector<Tensor>& params() const { return params_; }
   const std::string& name() const { return name_; }
-  float lr() const { return lr_; }
-  /// Changes the learning rate (schedules); must be > 0.
+  /// The learning rate the next step uses (with a schedule: schedule(iterations())).
+  float lr() const;
+  /// Changes the learning rate (between steps); must be finite and > 0. Throws
+  /// std::logic_error while a schedule is set (clear it with set_schedule(nullptr)).
   void set_lr(float lr);
+  /// Follows `schedule` from the next step on; nullptr goes back to the fixed rate (the
+  /// last scheduled one).
+  void set_schedule(std::shared_ptr<const LearningRateSchedule> schedule);
+  const std::shared_ptr<const LearningRateSchedule>& schedule() const { return schedule_; }
+  /// Steps taken so far (Keras' `optimizer.iterations`); the schedules' step argument.
+  std::int64_t iterations() const { return iterations_; }
+
+  /// Checkpoint support: the optimizer's state besides the parameters. An array slot of
+  /// parameter i ("m", "v", "velocity", ...) may be empty (not yet allocated: zeros).
+  struct StateArray {
+    std::size_t param;
+    std::string slot;
+    xt::xarray<float>* array;
+  };
+  /// A counter of parameter i ("t"), or of the optimizer itself when param == kNoParam.
+  struct StateCounter {
+    std::size_t param;
+    std::string name;
+    std::int64_t* value;
+  };
+  static constexpr std::size_t kNoParam = static_cast<std::size_t>(-1);
+  std::vector<StateArray> state_arrays();
+  std::vector<StateCounter> state_counters();
+  /// Sets the fixed learning rate a checkpoint recorded (ignored under a schedule).
+  void restore_lr(float lr);
 
 protected:
   /// True when parameter i is to be updated this step.
   bool should_update(std::size_t i) const;
+  /// Called first by every step(): the scheduled learning rate into lr_, then counts the step.
+  void begin_step();
+  /// Each optimizer lists its slots and per-parameter counters.
+  virtual void collect_state(std::vector<StateArray>& arrays, std::vector<StateCounter>& counters);
   std::string name_;
   std::vector<Tensor> params_;
   float lr_ = 0.0f;
+
+private:
+  std::shared_ptr<const LearningRateSchedule> schedule_;
+  std::int64_t iterations_ = 0;
 };
+
+/// tf.clip_by_global_norm on the gradients of `params`: norm = sqrt(sum of every squared
+/// gradient element) over the parameters that have a gradient; when norm > max_norm each
+/// gradient is scaled in place by max_norm / norm. Returns the norm before clipping.
+/// A non-finite norm is returned with the gradients left as they are (skip the step).
+/// Throws std::invalid_argument when max_norm is not finite and > 0.
+float clip_by_global_norm(const std::vector<Tensor>& params, float max_norm);
+/// The same on arrays of gradients held by the caller.
+float clip_by_global_norm(std::vector<xt::xarray<float>>& gradients, float max_norm);
 
 }  // namespace xgrad::optim

@@ -9,16 +9,27 @@ namespace xgrad::optim {
 /// With momentum m (PyTorch form): v = m * v + g; p -= lr * v (v starts at 0).
 /// NOTE: Keras writes v' = m v' - lr g; p += v'. For a constant lr the two are the same
 /// update (v' = -lr v).
+/// Weight decay wd (L2, PyTorch's SGD weight_decay): g is replaced by g + wd * p before the
+/// update (the gradient of wd/2 |p|^2 added to the loss's), momentum included.
 class SGD : public Optimizer {
 public:
-  /// Throws std::invalid_argument when lr <= 0 or momentum is outside [0, 1).
-  SGD(std::vector<Tensor> params, float lr, float momentum = 0.0f);
+  /// Throws std::invalid_argument when lr <= 0, momentum is outside [0, 1) or weight_decay
+  /// is negative or not finite.
+  SGD(std::vector<Tensor> params, float lr, float momentum = 0.0f, float weight_decay = 0.0f);
   void step() override;
   float momentum() const { return momentum_; }
+  float weight_decay() const { return weight_decay_; }
+
+protected:
+  void collect_state(std::vector<StateArray>& arrays, std::vector<StateCounter>& counters) override;
 
 private:
+  /// g + weight_decay * p into a scratch array; returns its data.
+  const float* with_weight_decay(const float* g, const float* p, std::size_t n);
   float momentum_;
+  float weight_decay_;
   std::vector<xt::xarray<float>> velocity_;
+  std::vector<float> decayed_;
 };
 
 }  // namespace xgrad::optim

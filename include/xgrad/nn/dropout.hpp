@@ -1,0 +1,36 @@
+#pragma once
+/// \file
+/// nn::Dropout: tf.keras.layers.Dropout over xgrad::dropout.
+#include <cstdint>
+
+#include "xgrad/nn/module.hpp"
+
+namespace xgrad::nn {
+
+/// Training mode: each element is zeroed with probability `rate` and the kept ones are
+/// scaled by 1 / (1 - rate) (inverted dropout, tf.nn.dropout). Every call draws a new mask;
+/// the masks follow from the seed and the number of training calls so far, so the same seed
+/// gives the same sequence of masks. Eval mode: the identity (the input tensor itself).
+/// rate 0 is the identity in both modes.
+class Dropout : public Module {
+public:
+  /// Seed drawn from default_generator(). Throws std::invalid_argument unless 0 <= rate < 1.
+  explicit Dropout(float rate);
+  Dropout(float rate, std::uint64_t seed);
+
+  Tensor forward(const Tensor& x) override;
+
+  float rate() const { return rate_; }
+  std::uint64_t seed() const { return seed_; }
+  /// Training calls so far (the next mask is the calls()-th). set_calls(n) replays the masks
+  /// from the n-th on, e.g. after restoring a checkpoint.
+  std::uint64_t calls() const { return calls_; }
+  void set_calls(std::uint64_t calls) { calls_ = calls; }
+
+private:
+  float rate_;
+  std::uint64_t seed_;
+  std::uint64_t calls_ = 0;
+};
+
+}  // namespace xgrad::nn

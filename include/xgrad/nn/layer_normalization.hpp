@@ -1,0 +1,50 @@
+#pragma once
+/// \file
+/// nn::LayerNormalization: tf.keras.layers.LayerNormalization over the last axis.
+#include "xgrad/nn/module.hpp"
+
+namespace xgrad::nn {
+
+/// Per sample (each position of every axis but the last), over the last axis:
+///   y = (x - mean) / sqrt(variance + eps) * gamma + beta
+/// with the biased variance (divide by the feature count), as Keras. gamma or beta may be
+/// undefined (1 and 0). Built from `moments` and `batch_normalization`, so gradients flow
+/// through the statistics. float32 and float64.
+template <class T>
+BasicTensor<T> layer_normalization(const BasicTensor<T>& x, const BasicTensor<T>& gamma,
+                                   const BasicTensor<T>& beta, double eps);
+
+struct LayerNormalizationOptions {
+  explicit LayerNormalizationOptions(std::size_t features) : features(features) {}
+  std::size_t features;
+  /// Added to the variance. Default 1e-3 (Keras).
+  float eps = 1e-3f;
+  /// Learn "beta" (offset, zeros). Default true.
+  bool center = true;
+  /// Learn "gamma" (scale, ones). Default true.
+  bool scale = true;
+};
+
+/// Parameters (Keras names): "gamma" [features] and "beta" [features]. No buffers; the same
+/// computation in training and eval mode.
+class LayerNormalization : public Module {
+public:
+  explicit LayerNormalization(const LayerNormalizationOptions& options);
+  explicit LayerNormalization(std::size_t features)
+      : LayerNormalization(LayerNormalizationOptions(features)) {}
+
+  /// Throws std::invalid_argument naming the layer unless x's last axis has `features`.
+  Tensor forward(const Tensor& x) override;
+
+  const LayerNormalizationOptions& options() const { return options_; }
+  /// Undefined when scale is off.
+  const Tensor& gamma() const { return gamma_; }
+  /// Undefined when center is off.
+  const Tensor& beta() const { return beta_; }
+
+private:
+  LayerNormalizationOptions options_;
+  Tensor gamma_, beta_;
+};
+
+}  // namespace xgrad::nn

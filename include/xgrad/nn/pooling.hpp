@@ -1,0 +1,67 @@
+#pragma once
+/// \file
+/// Pooling layers over NHWC input (tf.keras.layers.MaxPooling2D, AveragePooling2D,
+/// GlobalAveragePooling2D). No parameters.
+#include <array>
+#include <cstddef>
+
+#include "xgrad/nn/module.hpp"
+#include "xgrad/ops/conv.hpp"
+
+namespace xgrad::nn {
+
+/// Window and stride of a 2-D pooling layer. As in Keras, the stride defaults to the
+/// window (non-overlapping windows) and the padding to Valid.
+struct Pool2DOptions {
+  std::array<std::size_t, 2> pool_size{2, 2};
+  std::array<std::size_t, 2> strides{0, 0};  // {0, 0}: the pool size
+  Padding padding = Padding::Valid;
+};
+
+/// Shared by the two windowed pooling layers: option checks and the NHWC input check.
+class Pool2D : public Module {
+public:
+  const std::array<std::size_t, 2>& pool_size() const { return pool_size_; }
+  const std::array<std::size_t, 2>& strides() const { return strides_; }
+  Padding padding() const { return padding_; }
+
+protected:
+  /// Throws std::invalid_argument on a zero window or stride.
+  Pool2D(std::string type_name, const Pool2DOptions& options);
+  /// Throws std::invalid_argument naming the layer unless x is [N, H, W, C].
+  void check_input(const Tensor& x) const;
+
+private:
+  std::array<std::size_t, 2> pool_size_, strides_;
+  Padding padding_;
+};
+
+/// xgrad::max_pool2d as a layer.
+class MaxPool2D : public Pool2D {
+public:
+  explicit MaxPool2D(const Pool2DOptions& options) : Pool2D("MaxPool2D", options) {}
+  /// Square window `pool_size`, stride `pool_size` unless given, Valid padding unless given.
+  explicit MaxPool2D(std::size_t pool_size = 2, std::size_t stride = 0,
+                     Padding padding = Padding::Valid)
+      : MaxPool2D(Pool2DOptions{{pool_size, pool_size}, {stride, stride}, padding}) {}
+  Tensor forward(const Tensor& x) override;
+};
+
+/// xgrad::avg_pool2d as a layer (padded positions are not counted, as in TensorFlow).
+class AvgPool2D : public Pool2D {
+public:
+  explicit AvgPool2D(const Pool2DOptions& options) : Pool2D("AvgPool2D", options) {}
+  explicit AvgPool2D(std::size_t pool_size = 2, std::size_t stride = 0,
+                     Padding padding = Padding::Valid)
+      : AvgPool2D(Pool2DOptions{{pool_size, pool_size}, {stride, stride}, padding}) {}
+  Tensor forward(const Tensor& x) override;
+};
+
+/// [N, H, W, C] -> [N, C]: the mean over H and W (reduce_mean over axes 1 and 2).
+class GlobalAveragePooling2D : public Module {
+public:
+  GlobalAveragePooling2D() : Module("GlobalAveragePooling2D") {}
+  Tensor forward(const Tensor& x) override;
+};
+
+}  // namespace xgrad::nn

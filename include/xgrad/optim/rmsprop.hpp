@@ -1,0 +1,42 @@
+#pragma once
+/// \file
+/// optim::RMSprop in tf.keras.optimizers.RMSprop's form, with its defaults.
+#include "xgrad/optim/optimizer.hpp"
+
+namespace xgrad::optim {
+
+/// Per element, with rho, momentum and eps:
+///   ms = rho ms + (1 - rho) g^2
+///   centered: mg = rho mg + (1 - rho) g;   denom = ms - mg^2 + eps,  else denom = ms + eps
+///   inc = lr g / sqrt(denom)
+///   momentum > 0: mom = momentum mom + inc; p -= mom,   else p -= inc
+/// ms, mg and mom start at zero.
+/// NOTE: eps sits inside the square root, as in TensorFlow; PyTorch's RMSprop adds it to
+/// sqrt(ms) and defaults to rho (alpha) 0.99, eps 1e-8, lr 0.01.
+struct RMSpropOptions {
+  float lr = 0.001f;
+  float rho = 0.9f;
+  float momentum = 0.0f;
+  float eps = 1e-7f;
+  bool centered = false;
+};
+
+class RMSprop : public Optimizer {
+public:
+  /// Throws std::invalid_argument when lr <= 0, rho or momentum is outside [0, 1) or
+  /// eps <= 0.
+  RMSprop(std::vector<Tensor> params, const RMSpropOptions& options);
+  explicit RMSprop(std::vector<Tensor> params, float lr = 0.001f)
+      : RMSprop(std::move(params), RMSpropOptions{lr}) {}
+  void step() override;
+  const RMSpropOptions& options() const { return options_; }
+
+protected:
+  void collect_state(std::vector<StateArray>& arrays, std::vector<StateCounter>& counters) override;
+
+private:
+  RMSpropOptions options_;
+  std::vector<xt::xarray<float>> ms_, mg_, mom_;
+};
+
+}  // namespace xgrad::optim

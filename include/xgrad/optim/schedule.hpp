@@ -1,0 +1,90 @@
+#pragma once
+/// \file
+/// Learning-rate schedules (tf.keras.optimizers.schedules): the learning rate as a function
+/// of the optimizer's step count, which starts at 0 for the first step.
+///
+/// Any optimizer takes one (`opt.set_schedule(...)`); before each step it sets its learning
+/// rate to `schedule(iterations())`. Every constructor throws std::invalid_argument on a
+/// negative or non-finite rate or a bad step count, naming the schedule.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace xgrad::optim {
+
+class LearningRateSchedule {
+public:
+  virtual ~LearningRateSchedule() = default;
+  /// The learning rate for step `step` (0 for the first step).
+  virtual double operator()(std::int64_t step) const = 0;
+};
+
+/// The same rate at every step.
+class ConstantSchedule : public LearningRateSchedule {
+public:
+  explicit ConstantSchedule(double learning_rate);
+  double operator()(std::int64_t step) const override;
+
+private:
+  double lr_;
+};
+
+/// tf.keras.optimizers.schedules.PiecewiseConstantDecay: values[0] while step <=
+/// boundaries[0], values[i] while boundaries[i-1] < step <= boundaries[i], values.back()
+/// after the last boundary. Boundaries strictly increasing; values.size() ==
+/// boundaries.size() + 1.
+class PiecewiseConstantDecay : public LearningRateSchedule {
+public:
+  PiecewiseConstantDecay(std::vector<std::int64_t> boundaries, std::vector<double> values);
+  double operator()(std::int64_t step) const override;
+
+private:
+  std::vector<std::int64_t> boundaries_;
+  std::vector<double> values_;
+};
+
+/// tf.keras.optimizers.schedules.ExponentialDecay:
+///   lr = initial * decay_rate ^ (step / decay_steps)
+/// with the exponent floored (integer division) when `staircase`.
+class ExponentialDecay : public LearningRateSchedule {
+public:
+  /// decay_steps > 0, decay_rate > 0.
+  ExponentialDecay(double initial_learning_rate, std::int64_t decay_steps, double decay_rate,
+                   bool staircase = false);
+  double operator()(std::int64_t step) const override;
+
+private:
+  double initial_, rate_;
+  std::int64_t decay_steps_;
+  bool staircase_;
+};
+
+/// tf.keras.optimizers.schedules.CosineDecay with its linear warm-up (TF >= 2.13):
+/// - step < warmup_steps: initial + (warmup_target - initial) * step / warmup_steps;
+/// - after: target * ((1 - alpha) * 0.5 (1 + cos(pi s / decay_steps)) + alpha), with
+///   s = min(step - warmup_steps, decay_steps) and target = warmup_target (the initial rate
+///   when there is no warm-up).
+/// So the rate ramps from `initial` to `warmup_target`, then falls to alpha * target.
+/// Without a warm-up target, warmup_steps is ignored (as in TF).
+struct CosineDecayOptions {
+  double initial_learning_rate = 0.001;
+  std::int64_t decay_steps = 1000;
+  /// The final rate as a fraction of the peak.
+  double alpha = 0.0;
+  std::int64_t warmup_steps = 0;
+  /// The peak reached at the end of the warm-up; negative: no warm-up target (the initial rate).
+  double warmup_target = -1.0;
+};
+
+class CosineDecay : public LearningRateSchedule {
+public:
+  explicit CosineDecay(const CosineDecayOptions& options);
+  /// No warm-up: decays from `initial_learning_rate` to alpha times it over decay_steps.
+  CosineDecay(double initial_learning_rate, std::int64_t decay_steps, double alpha = 0.0);
+  double operator()(std::int64_t step) const override;
+
+private:
+  CosineDecayOptions o_;
+};
+
+}  // namespace xgrad::optim
