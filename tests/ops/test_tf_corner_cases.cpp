@@ -138,7 +138,7 @@ TEST_CASE("split: sizes with -1 and equal pieces, as tf.split", "[ops][tf-corner
   CHECK((q[2].value() == Arr{{5, 6}}));
 }
 
-TEST_CASE("losses: sparse cross entropy equals the dense one on one-hot labels; Huber and l2 "
+TEST_CASE("losses: sparse cross entropy equals the dense one on one-hot labels, Huber and l2 "
           "by hand", "[ops][tf-corner]") {
   auto logits = test::random_tensor<double>({4, 5}, 3, -3, 3);
   xt::xarray<std::int64_t> ids{4, 0, 2, 2};
