@@ -15,6 +15,7 @@
 #include "xgrad/ops/pooling.hpp"
 #include "xgrad/ops/reduction.hpp"
 #include "xgrad/ops/shape_ops.hpp"
+#include "xgrad/ops/slicing.hpp"
 #include "xgrad/nn/nn.hpp"
 #include "xgrad/tensor.hpp"
 #include "xgrad/threads.hpp"

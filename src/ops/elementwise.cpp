@@ -1,6 +1,10 @@
 #include "xgrad/ops/elementwise.hpp"
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include <xtensor/xbroadcast.hpp>
 
 #include "kernels/broadcast.hpp"
 #include "xgrad/autograd/function.hpp"
@@ -115,6 +119,149 @@ BasicTensor<T> sqrt(const BasicTensor<T>& x) {
   });
 }
 
+namespace {
+
+/// sum_to_shape for the newer ops' gradients, with an empty gradient giving zeros (sum_to_shape
+/// itself crashes summing an empty [0, 3] down to [0, 1]).
+template <class T>
+xt::xarray<T> sum_back(const xt::xarray<T>& g, const Shape& shape) {
+  if (g.size() == 0) return xt::zeros<T>(shape);
+  return sum_to_shape(g, shape);
+}
+
+}  // namespace
+
+template <class T>
+BasicTensor<T> pow(const BasicTensor<T>& x, const BasicTensor<T>& y) {
+  auto out = broadcast_binary("pow", x.value(), y.value(), [](T a, T b) { return std::pow(a, b); });
+  return make_op("pow", std::move(out), {x, y}, [x, y](const auto& g, const auto& out, auto& grads) {
+    if (grads.needs(0)) {
+      auto d = broadcast_binary("pow", x.value(), y.value(),
+                                [](T a, T b) { return b * std::pow(a, b - T(1)); });
+      grads.set(0, sum_back(xt::xarray<T>(g * d), grads.input_shape(0)));
+    }
+    if (grads.needs(1)) {
+      auto log_x = xt::xarray<T>(xt::broadcast(x.value(), out.shape()));
+      for (auto& v : log_x) v = v > T(0) ? std::log(v) : T(0);
+      grads.set(1, sum_back(xt::xarray<T>(g * out * log_x), grads.input_shape(1)));
+    }
+  });
+}
+
+template <class T>
+BasicTensor<T> square(const BasicTensor<T>& x) {
+  xt::xarray<T> out = x.value() * x.value();
+  return make_op("square", std::move(out), {x}, [x](const auto& g, const auto&, auto& grads) {
+    grads.set(0, T(2) * g * x.value());
+  });
+}
+
+template <class T>
+BasicTensor<T> abs(const BasicTensor<T>& x) {
+  xt::xarray<T> out = xt::abs(x.value());
+  return make_op("abs", std::move(out), {x}, [x](const auto& g, const auto&, auto& grads) {
+    grads.set(0, g * xt::sign(x.value()));
+  });
+}
+
+namespace {
+
+/// maximum (a wins where a >= b) and minimum (a wins where a <= b): the output is the winner,
+/// and the winner takes the whole gradient.
+template <class T, class Wins>
+BasicTensor<T> select_binary(const char* name, const BasicTensor<T>& a, const BasicTensor<T>& b,
+                             Wins a_wins) {
+  auto out = broadcast_binary(name, a.value(), b.value(),
+                              [a_wins](T x, T y) { return a_wins(x, y) ? x : y; });
+  return make_op(name, std::move(out), {a, b},
+                 [name, a, b, a_wins](const auto& g, const auto&, auto& grads) {
+                   auto to_a = broadcast_binary(name, a.value(), b.value(), [a_wins](T x, T y) {
+                     return a_wins(x, y) ? T(1) : T(0);
+                   });
+                   if (grads.needs(0)) {
+                     grads.set(0, sum_back(xt::xarray<T>(g * to_a), grads.input_shape(0)));
+                   }
+                   if (grads.needs(1)) {
+                     grads.set(1, sum_back(xt::xarray<T>(g * (T(1) - to_a)),
+                                               grads.input_shape(1)));
+                   }
+                 });
+}
+
+}  // namespace
+
+template <class T>
+BasicTensor<T> maximum(const BasicTensor<T>& a, const BasicTensor<T>& b) {
+  return select_binary("maximum", a, b, [](T x, T y) { return x >= y; });
+}
+
+template <class T>
+BasicTensor<T> minimum(const BasicTensor<T>& a, const BasicTensor<T>& b) {
+  return select_binary("minimum", a, b, [](T x, T y) { return x <= y; });
+}
+
+template <class T>
+BasicTensor<T> clip_by_value(const BasicTensor<T>& x, double lo, double hi) {
+  if (!(lo <= hi)) {
+    throw std::invalid_argument("clip_by_value: lo " + std::to_string(lo) + " is above hi " +
+                                std::to_string(hi) + " for x shape " + to_string(x.shape()));
+  }
+  const T l = T(lo), h = T(hi);
+  xt::xarray<T> out = x.value();
+  for (auto& v : out) v = v < l ? l : (v > h ? h : v);
+  return make_op("clip_by_value", std::move(out), {x}, [x, l, h](const auto& g, const auto&, auto& grads) {
+    xt::xarray<T> gx = grads.take_upstream();
+    const T* px = x.value().data();
+    T* pg = gx.data();
+    for (std::size_t i = 0; i < gx.size(); ++i) {
+      if (px[i] < l || px[i] > h) pg[i] = T(0);
+    }
+    grads.set(0, std::move(gx));
+  });
+}
+
+template <class T>
+BasicTensor<T> where(const xt::xarray<bool>& condition, const BasicTensor<T>& x,
+                     const BasicTensor<T>& y) {
+  const Shape cs = to_shape(condition.shape());
+  const Shape xy = kernels::broadcast_shape("where", x.shape(), y.shape());
+  Shape os;
+  try {
+    os = kernels::broadcast_shape("where", cs, xy);
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument("where: condition shape " + to_string(cs) + " cannot be broadcast with x shape " +
+                                to_string(x.shape()) + " and y shape " + to_string(y.shape()));
+  }
+  // The condition at output shape, as 1 / 0, serves the forward and both gradients.
+  auto take = std::make_shared<xt::xarray<T>>(xt::cast<T>(xt::broadcast(condition, os)));
+  auto bx = xt::broadcast(x.value(), os);
+  auto by = xt::broadcast(y.value(), os);
+  xt::xarray<T> out = xt::xarray<T>::from_shape(os);
+  {
+    auto ix = bx.begin();
+    auto iy = by.begin();
+    const T* c = take->data();
+    for (std::size_t i = 0; i < out.size(); ++i, ++ix, ++iy) out.data()[i] = c[i] != T(0) ? *ix : *iy;
+  }
+  return make_op("where", std::move(out), {x, y}, [take](const auto& g, const auto&, auto& grads) {
+    const auto& c = *take;
+    if (grads.needs(0)) {
+      grads.set(0, sum_back(xt::xarray<T>(g * c), grads.input_shape(0)));
+    }
+    if (grads.needs(1)) {
+      grads.set(1, sum_back(xt::xarray<T>(g * (T(1) - c)), grads.input_shape(1)));
+    }
+  });
+}
+
+template <class T>
+BasicTensor<T> log1p(const BasicTensor<T>& x) {
+  xt::xarray<T> out = xt::log1p(x.value());
+  return make_op("log1p", std::move(out), {x}, [x](const auto& g, const auto&, auto& grads) {
+    grads.set(0, g / (T(1) + x.value()));
+  });
+}
+
 #define XGRAD_INSTANTIATE(T)                                                   \
   template BasicTensor<T> add(const BasicTensor<T>&, const BasicTensor<T>&);   \
   template BasicTensor<T> sub(const BasicTensor<T>&, const BasicTensor<T>&);   \
@@ -123,7 +270,16 @@ BasicTensor<T> sqrt(const BasicTensor<T>& x) {
   template BasicTensor<T> neg(const BasicTensor<T>&);                          \
   template BasicTensor<T> exp(const BasicTensor<T>&);                          \
   template BasicTensor<T> log(const BasicTensor<T>&);                          \
-  template BasicTensor<T> sqrt(const BasicTensor<T>&);
+  template BasicTensor<T> sqrt(const BasicTensor<T>&);                         \
+  template BasicTensor<T> pow(const BasicTensor<T>&, const BasicTensor<T>&);   \
+  template BasicTensor<T> square(const BasicTensor<T>&);                       \
+  template BasicTensor<T> abs(const BasicTensor<T>&);                          \
+  template BasicTensor<T> maximum(const BasicTensor<T>&, const BasicTensor<T>&); \
+  template BasicTensor<T> minimum(const BasicTensor<T>&, const BasicTensor<T>&); \
+  template BasicTensor<T> clip_by_value(const BasicTensor<T>&, double, double);  \
+  template BasicTensor<T> where(const xt::xarray<bool>&, const BasicTensor<T>&,  \
+                                const BasicTensor<T>&);                          \
+  template BasicTensor<T> log1p(const BasicTensor<T>&);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 

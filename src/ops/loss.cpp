@@ -1,6 +1,7 @@
 #include "xgrad/ops/loss.hpp"
 
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -136,11 +137,151 @@ BasicTensor<T> sigmoid_cross_entropy_with_logits(const BasicTensor<T>& labels,
                  });
 }
 
+template <class T>
+BasicTensor<T> sparse_softmax_cross_entropy_with_logits(const xt::xarray<std::int64_t>& labels,
+                                                        const BasicTensor<T>& logits) {
+  const char* name = "sparse_softmax_cross_entropy_with_logits";
+  const auto& xv = logits.value();
+  const Shape xs = logits.shape();
+  Shape os = xs;
+  if (!os.empty()) os.pop_back();
+  if (xs.empty() || to_shape(labels.shape()) != os) {
+    throw std::invalid_argument(std::string(name) + ": labels shape " +
+                                to_string(to_shape(labels.shape())) + " must be logits shape " +
+                                to_string(xs) + " without its last (class) axis");
+  }
+  const std::size_t c = xs.back();
+  const std::size_t rows = labels.size();
+  const std::int64_t* pl = labels.data();
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (pl[r] < 0 || std::size_t(pl[r]) >= c) {
+      throw std::invalid_argument(std::string(name) + ": label " + std::to_string(pl[r]) +
+                                  " is out of range [0, " + std::to_string(c) +
+                                  ") for logits shape " + to_string(xs));
+    }
+  }
+  // log_softmax per row, kept for the backward (softmax = e^logp).
+  auto logp = std::make_shared<xt::xarray<T>>(xt::xarray<T>::from_shape(xs));
+  xt::xarray<T> out = xt::xarray<T>::from_shape(os);
+  const T* px = xv.data();
+  T* lp = logp->data();
+  for (std::size_t r = 0; r < rows; ++r) {
+    const T* xr = px + r * c;
+    T* lr = lp + r * c;
+    const T m = kernels::max(xr, c);
+    const T lse = m + std::log(kernels::exp_shift_sum(xr, m, c));
+    for (std::size_t j = 0; j < c; ++j) lr[j] = xr[j] - lse;
+    out.data()[r] = -lr[pl[r]];
+  }
+  auto ids = std::make_shared<const xt::xarray<std::int64_t>>(labels);
+  return make_op(name, std::move(out), {logits},
+                 [logp, ids, rows, c](const auto& g, const auto&, auto& grads) {
+                   xt::xarray<T> gx = xt::xarray<T>::from_shape(logp->shape());
+                   T* o = gx.data();
+                   kernels::exp(logp->data(), o, rows * c);
+                   const T* pg = g.data();
+                   const std::int64_t* pl = ids->data();
+                   for (std::size_t r = 0; r < rows; ++r) {
+                     T* orow = o + r * c;
+                     orow[pl[r]] -= T(1);
+                     for (std::size_t j = 0; j < c; ++j) orow[j] *= pg[r];
+                   }
+                   grads.set(0, std::move(gx));
+                 });
+}
+
+namespace {
+
+/// mean over the last axis of f(y_pred - y_true), with dloss/de = df(e) / D: the body of the
+/// regression losses. Shapes must match and have at least one axis.
+template <class T, class F, class DF>
+BasicTensor<T> last_axis_mean_loss(const char* name, const BasicTensor<T>& y_true,
+                                   const BasicTensor<T>& y_pred, F f, DF df) {
+  const Shape ts = y_true.shape(), ps = y_pred.shape();
+  if (ts != ps || ps.empty()) {
+    throw std::invalid_argument(std::string(name) + ": y_true shape " + to_string(ts) +
+                                " and y_pred shape " + to_string(ps) +
+                                " must be equal and at least 1-D");
+  }
+  const std::size_t d = ps.back();
+  const std::size_t rows = d == 0 ? 0 : num_elements(ps) / d;
+  Shape os = ps;
+  os.pop_back();
+  xt::xarray<T> out = xt::xarray<T>::from_shape(os);
+  // The mean over no elements is NaN, as reduce_mean's.
+  out.fill(d == 0 ? std::numeric_limits<T>::quiet_NaN() : T(0));
+  const T* pt = y_true.value().data();
+  const T* pp = y_pred.value().data();
+  const T inv_d = d == 0 ? T(0) : T(1) / T(d);
+  for (std::size_t r = 0; r < rows; ++r) {
+    T s = 0;
+    for (std::size_t j = 0; j < d; ++j) s += f(pp[r * d + j] - pt[r * d + j]);
+    out.data()[r] = s * inv_d;
+  }
+  return make_op(name, std::move(out), {y_true, y_pred},
+                 [y_true, y_pred, d, inv_d, df](const auto& g, const auto&, auto& grads) {
+                   const T* pt = y_true.value().data();
+                   const T* pp = y_pred.value().data();
+                   const T* pg = g.data();
+                   xt::xarray<T> ge = xt::xarray<T>::from_shape(y_pred.value().shape());
+                   T* o = ge.data();
+                   for (std::size_t i = 0; i < ge.size(); ++i) {
+                     o[i] = pg[i / d] * inv_d * df(pp[i] - pt[i]);
+                   }
+                   if (grads.needs(0)) grads.set(0, -ge);
+                   if (grads.needs(1)) grads.set(1, std::move(ge));
+                 });
+}
+
+}  // namespace
+
+template <class T>
+BasicTensor<T> mean_squared_error(const BasicTensor<T>& y_true, const BasicTensor<T>& y_pred) {
+  return last_axis_mean_loss(
+      "mean_squared_error", y_true, y_pred, [](T e) { return e * e; },
+      [](T e) { return T(2) * e; });
+}
+
+template <class T>
+BasicTensor<T> huber_loss(const BasicTensor<T>& y_true, const BasicTensor<T>& y_pred,
+                          double delta) {
+  if (!(delta > 0) || !std::isfinite(delta)) {
+    throw std::invalid_argument("huber_loss: delta must be positive and finite, got " +
+                                std::to_string(delta) + " for y_pred shape " +
+                                to_string(y_pred.shape()));
+  }
+  const T dl = T(delta);
+  return last_axis_mean_loss(
+      "huber_loss", y_true, y_pred,
+      [dl](T e) {
+        const T a = std::abs(e);
+        return a <= dl ? T(0.5) * e * e : dl * a - T(0.5) * dl * dl;
+      },
+      [dl](T e) { return e < -dl ? -dl : (e > dl ? dl : e); });
+}
+
+template <class T>
+BasicTensor<T> l2_loss(const BasicTensor<T>& x) {
+  const auto& xv = x.value();
+  T s = 0;
+  for (std::size_t i = 0; i < xv.size(); ++i) s += xv.data()[i] * xv.data()[i];
+  xt::xarray<T> out = xt::xarray<T>::from_shape({});
+  out() = s / T(2);
+  return make_op("l2_loss", std::move(out), {x}, [x](const auto& g, const auto&, auto& grads) {
+    grads.set(0, g() * x.value());
+  });
+}
+
 #define XGRAD_INSTANTIATE(T)                                                                   \
   template BasicTensor<T> softmax_cross_entropy_with_logits(const BasicTensor<T>&,             \
                                                             const BasicTensor<T>&);            \
   template BasicTensor<T> sigmoid_cross_entropy_with_logits(const BasicTensor<T>&,             \
-                                                            const BasicTensor<T>&);
+                                                            const BasicTensor<T>&);            \
+  template BasicTensor<T> sparse_softmax_cross_entropy_with_logits(                            \
+      const xt::xarray<std::int64_t>&, const BasicTensor<T>&);                                 \
+  template BasicTensor<T> mean_squared_error(const BasicTensor<T>&, const BasicTensor<T>&);    \
+  template BasicTensor<T> huber_loss(const BasicTensor<T>&, const BasicTensor<T>&, double);    \
+  template BasicTensor<T> l2_loss(const BasicTensor<T>&);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 

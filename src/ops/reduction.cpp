@@ -4,6 +4,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "kernels/reduce.hpp"
 #include "xgrad/autograd/function.hpp"
@@ -153,9 +154,72 @@ xt::xarray<std::int64_t> argmax(const BasicTensor<T>& x, int axis) {
   return out;
 }
 
+namespace {
+
+/// reduce_max (largest) / reduce_min. The gradient goes to every element equal to its output,
+/// divided by how many there are.
+template <class T>
+BasicTensor<T> reduce_extreme(const char* name, const BasicTensor<T>& x, const Axes& axes,
+                              bool keepdims, bool largest) {
+  const auto& xv = x.value();
+  const Shape xs = to_shape(xv.shape());
+  auto red = kernels::reduced_axes(name, axes, xs);
+  const Shape os = kernels::reduced_shape(xs, red, keepdims);
+  xt::xarray<T> out = xt::xarray<T>::from_shape(os);
+  const T inf = std::numeric_limits<T>::infinity();
+  out.fill(largest ? -inf : inf);
+  T* o = out.data();
+  const T* px = xv.data();
+  auto better = [largest](T v, T best) { return largest ? v > best : v < best; };
+  kernels::for_each_run(xs, red, [&](std::size_t xo, std::size_t oo, std::size_t len, bool ir) {
+    const T* p = px + xo;
+    for (std::size_t j = 0; j < len; ++j) {
+      T& best = o[ir ? oo : oo + j];
+      if (better(p[j], best) || p[j] != p[j]) best = p[j];  // a NaN wins and stays, as TF
+    }
+  });
+  return make_op(name, std::move(out), {x},
+                 [x, xs, red = std::move(red)](const auto& g, const auto& y, auto& grads) {
+                   const T* px = x.value().data();
+                   const T* py = y.data();
+                   const T* pg = g.data();
+                   // Ties per output element, then each tied element's share of g.
+                   std::vector<T> ties(y.size(), T(0));
+                   auto visit = [&](auto f) {
+                     kernels::for_each_run(
+                         xs, red, [&](std::size_t xo, std::size_t oo, std::size_t len, bool ir) {
+                           for (std::size_t j = 0; j < len; ++j) f(xo + j, ir ? oo : oo + j);
+                         });
+                   };
+                   visit([&](std::size_t i, std::size_t k) {
+                     if (px[i] == py[k]) ties[k] += T(1);
+                   });
+                   xt::xarray<T> gx = xt::xarray<T>::from_shape(xs);
+                   T* o = gx.data();
+                   visit([&](std::size_t i, std::size_t k) {
+                     o[i] = px[i] == py[k] ? pg[k] / ties[k] : T(0);
+                   });
+                   grads.set(0, std::move(gx));
+                 });
+}
+
+}  // namespace
+
+template <class T>
+BasicTensor<T> reduce_max(const BasicTensor<T>& x, const Axes& axes, bool keepdims) {
+  return reduce_extreme("reduce_max", x, axes, keepdims, true);
+}
+
+template <class T>
+BasicTensor<T> reduce_min(const BasicTensor<T>& x, const Axes& axes, bool keepdims) {
+  return reduce_extreme("reduce_min", x, axes, keepdims, false);
+}
+
 #define XGRAD_INSTANTIATE(T)                                                          \
   template BasicTensor<T> reduce_sum(const BasicTensor<T>&, const Axes&, bool);       \
   template BasicTensor<T> reduce_mean(const BasicTensor<T>&, const Axes&, bool);      \
+  template BasicTensor<T> reduce_max(const BasicTensor<T>&, const Axes&, bool);       \
+  template BasicTensor<T> reduce_min(const BasicTensor<T>&, const Axes&, bool);       \
   template Moments<T> moments(const BasicTensor<T>&, const Axes&, bool);              \
   template xt::xarray<std::int64_t> argmax(const BasicTensor<T>&, int);
 XGRAD_INSTANTIATE(float)

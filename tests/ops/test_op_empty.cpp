@@ -117,3 +117,69 @@ TEST_CASE("empty tensors: conv2d and pooling", "[ops][empty]") {
     }
   }
 }
+
+TEST_CASE("empty tensors: joining, cutting, indexing", "[ops][empty]") {
+  auto a = empty({0, 3}), b = empty({2, 3});
+  check_backward(concat(std::vector<Tensor64>{a, b}, 0), {2, 3}, {a, b});
+  auto c = empty({2, 0}), d = empty({2, 0});
+  check_backward(concat(std::vector<Tensor64>{c, d}, 1), {2, 0}, {c, d});
+  auto x = empty({0, 4});
+  auto parts = split(x, {1, -1}, 1);
+  REQUIRE(parts.size() == 2);
+  check_backward(parts[1], {0, 3}, {x});
+  auto y = empty({3, 4});
+  auto none = split(y, {0, 4}, 1)[0];  // a zero-width piece
+  check_backward(none, {3, 0}, {y});
+  auto s = empty({3, 4});
+  check_backward(slice(s, {1, 4}, {2, -1}), {2, 0}, {s});
+  auto p = empty({0, 3});
+  auto padded = pad(p, {{1, 1}, {0, 0}}, 7.0);
+  CHECK((padded.value() == xt::ones<double>({2, 3}) * 7.0));
+  check_backward(padded, {2, 3}, {p});
+  auto g = empty({3, 2});
+  check_backward(gather(g, xt::xarray<std::int64_t>::from_shape({0})), {0, 2}, {g});
+  CHECK((g.grad() == xt::zeros<double>({3, 2})));
+  auto g0 = empty({0, 2});
+  check_backward(gather(g0, xt::xarray<std::int64_t>{1, 0}, 1), {0, 2}, {g0});
+}
+
+TEST_CASE("empty tensors: more elementwise ops, reduce_max and reduce_min", "[ops][empty]") {
+  auto a = empty({0, 3}), b = empty({3});
+  check_backward(pow(a, b), {0, 3}, {a, b});
+  auto c = empty({0, 3}), d = empty({0, 1});
+  check_backward(maximum(c, d), {0, 3}, {c, d});
+  auto e = empty({0, 3}), f = empty({0, 3});
+  check_backward(minimum(e, f), {0, 3}, {e, f});
+  auto w1 = empty({0, 3}), w2 = empty({1, 3});
+  check_backward(xgrad::where(xt::xarray<bool>::from_shape({0, 1}), w1, w2), {0, 3}, {w1, w2});
+  for (auto op : {+[](const Tensor64& x) { return square(x); }, +[](const Tensor64& x) { return abs(x); },
+                  +[](const Tensor64& x) { return log1p(x); },
+                  +[](const Tensor64& x) { return clip_by_value(x, -1, 1); }}) {
+    auto x = empty({2, 0});
+    check_backward(op(x), {2, 0}, {x});
+  }
+  auto m = empty({0, 3});
+  auto mx = reduce_max(m, {0});
+  CHECK((mx.value() == xt::xarray<double>{-INFINITY, -INFINITY, -INFINITY}));  // as TF
+  check_backward(mx, {3}, {m});
+  auto n = empty({0, 3});
+  auto mn = reduce_min(n);
+  CHECK(mn.item() == INFINITY);
+  check_backward(mn, {}, {n});
+  auto k = empty({2, 0});
+  check_backward(reduce_max(k, {0}), {0}, {k});
+}
+
+TEST_CASE("empty tensors: sparse, regression and l2 losses", "[ops][empty]") {
+  auto logits = empty({0, 10});
+  check_backward(sparse_softmax_cross_entropy_with_logits(
+                     xt::xarray<std::int64_t>::from_shape({0}), logits), {0}, {logits});
+  auto t = empty({0, 4}), p = empty({0, 4});
+  check_backward(mean_squared_error(t, p), {0}, {t, p});
+  auto t2 = empty({0, 4}), p2 = empty({0, 4});
+  check_backward(huber_loss(t2, p2), {0}, {t2, p2});
+  auto x = empty({0, 4});
+  auto l = l2_loss(x);
+  CHECK(l.item() == 0.0);
+  check_backward(l, {}, {x});
+}

@@ -144,3 +144,74 @@ TEST_CASE("errors: dropout refuses a rate outside [0, 1)", "[ops][errors]") {
     REQUIRE_INVALID(dropout(x, rate, 1), Contains("dropout") && Contains("rate") && Contains("[2, 3]"));
   }
 }
+
+TEST_CASE("errors: concat, split, slice, pad and gather name the op and the shapes",
+          "[ops][errors]") {
+  REQUIRE_INVALID(concat(std::vector<Tensor64>{t({2, 3}), t({2, 4})}, 0),
+                  Contains("concat") && Contains("[2, 3]") && Contains("[2, 4]"));
+  REQUIRE_INVALID(concat(std::vector<Tensor64>{t({2, 3}), t({2, 3, 1})}, 0),
+                  Contains("concat") && Contains("[2, 3]") && Contains("[2, 3, 1]"));
+  REQUIRE_INVALID(concat(std::vector<Tensor64>{t({2, 3})}, 2),
+                  Contains("concat") && Contains("axis 2") && Contains("[2, 3]"));
+  REQUIRE_INVALID(concat(std::vector<Tensor64>{}, 0), Contains("concat"));
+  REQUIRE_INVALID(split(t({2, 6}), {2, 3}, 1),
+                  Contains("split") && Contains("[2, 3]") && Contains("[2, 6]") && Contains("add up"));
+  REQUIRE_INVALID(split(t({2, 6}), {-1, -1}, 1), Contains("split") && Contains("[2, 6]"));
+  REQUIRE_INVALID(split(t({2, 6}), {7, -1}, 1), Contains("split") && Contains("[2, 6]"));
+  REQUIRE_INVALID(split(t({2, 6}), {1, 1}, -3), Contains("split") && Contains("axis -3"));
+  REQUIRE_INVALID(slice(t({3, 4}), {1, 1}, {3, 1}),
+                  Contains("slice") && Contains("[1, 1]") && Contains("[3, 1]") && Contains("[3, 4]"));
+  REQUIRE_INVALID(slice(t({3, 4}), {0}, {1}), Contains("slice") && Contains("[3, 4]"));
+  REQUIRE_INVALID(slice(t({3, 4}), {-1, 0}, {1, 1}), Contains("slice") && Contains("[3, 4]"));
+  REQUIRE_INVALID(slice(t({3, 4}), {0, 5}, {1, -1}), Contains("slice") && Contains("[3, 4]"));
+  REQUIRE_INVALID(pad(t({2, 3}), {{1, 1}}), Contains("pad") && Contains("[2, 3]"));
+  REQUIRE_INVALID(pad(t({2, 3}), {{0, 0}, {-1, 0}}), Contains("pad") && Contains("negative") &&
+                                                          Contains("[2, 3]"));
+  REQUIRE_INVALID(gather(t({3, 2}), xt::xarray<std::int64_t>{0, 3}),
+                  Contains("gather") && Contains("index 3") && Contains("[3, 2]"));
+  REQUIRE_INVALID(gather(t({3, 2}), xt::xarray<std::int64_t>{-1}),
+                  Contains("gather") && Contains("index -1") && Contains("[3, 2]"));
+  REQUIRE_INVALID(gather(t({3, 2}), xt::xarray<std::int64_t>{0}, 2),
+                  Contains("gather") && Contains("axis 2") && Contains("[3, 2]"));
+}
+
+TEST_CASE("errors: pow, maximum, minimum, where, clip_by_value, reduce_max, reduce_min",
+          "[ops][errors]") {
+  auto a = t({2, 3});
+  auto b = t({4});
+  REQUIRE_INVALID(pow(a, b), Contains("pow") && Contains("[2, 3]") && Contains("[4]"));
+  REQUIRE_INVALID(maximum(a, b), Contains("maximum") && Contains("[2, 3]") && Contains("[4]"));
+  REQUIRE_INVALID(minimum(a, b), Contains("minimum") && Contains("[2, 3]") && Contains("[4]"));
+  REQUIRE_INVALID(xgrad::where(xt::xarray<bool>{true, false, true}, a, b),
+                  Contains("where") && Contains("[2, 3]") && Contains("[4]"));
+  REQUIRE_INVALID(xgrad::where(xt::xarray<bool>{true, false}, a, a),
+                  Contains("where") && Contains("condition shape [2]") && Contains("[2, 3]"));
+  REQUIRE_INVALID(clip_by_value(a, 1.0, -1.0), Contains("clip_by_value") && Contains("[2, 3]"));
+  REQUIRE_INVALID(reduce_max(a, {2}), Contains("reduce_max") && Contains("axis 2") && Contains("[2, 3]"));
+  REQUIRE_INVALID(reduce_min(a, {0, 0}), Contains("reduce_min") && Contains("repeated") &&
+                                             Contains("[2, 3]"));
+}
+
+TEST_CASE("errors: sparse, regression losses", "[ops][errors]") {
+  using Ids = xt::xarray<std::int64_t>;
+  REQUIRE_INVALID(sparse_softmax_cross_entropy_with_logits(Ids{0, 1, 2}, t({2, 4})),
+                  Contains("sparse_softmax_cross_entropy_with_logits") && Contains("[3]") &&
+                      Contains("[2, 4]"));
+  REQUIRE_INVALID(sparse_softmax_cross_entropy_with_logits(Ids{0, 4}, t({2, 4})),
+                  Contains("sparse_softmax_cross_entropy_with_logits") && Contains("label 4") &&
+                      Contains("[2, 4]"));
+  REQUIRE_INVALID(sparse_softmax_cross_entropy_with_logits(Ids{-1, 0}, t({2, 4})),
+                  Contains("label -1") && Contains("[2, 4]"));
+  REQUIRE_INVALID(sparse_softmax_cross_entropy_with_logits(Ids(0), Tensor64::scalar(1)),
+                  Contains("sparse_softmax_cross_entropy_with_logits") && Contains("[]"));
+  REQUIRE_INVALID(mean_squared_error(t({2, 3}), t({3, 2})),
+                  Contains("mean_squared_error") && Contains("[2, 3]") && Contains("[3, 2]"));
+  REQUIRE_INVALID(mean_squared_error(Tensor64::scalar(1), Tensor64::scalar(1)),
+                  Contains("mean_squared_error") && Contains("[]"));
+  REQUIRE_INVALID(huber_loss(t({2, 3}), t({2})), Contains("huber_loss") && Contains("[2, 3]") &&
+                                                     Contains("[2]"));
+  for (double delta : {0.0, -1.0, std::nan(""), HUGE_VAL}) {
+    REQUIRE_INVALID(huber_loss(t({2, 3}), t({2, 3}), delta), Contains("huber_loss") &&
+                                                                 Contains("delta") && Contains("[2, 3]"));
+  }
+}

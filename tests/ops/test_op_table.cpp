@@ -207,6 +207,112 @@ Arr ref_batchnorm(const Arr& x, const Arr& m, const Arr& v, const Arr* o, const 
   return out;
 }
 
+std::size_t flat_index(const std::vector<std::size_t>& idx, const Shape& s) {
+  std::size_t off = 0;
+  for (std::size_t d = 0; d < s.size(); ++d) off = off * s[d] + idx[d];
+  return off;
+}
+
+// x[begin + i] for every index i of `size`.
+Arr ref_slice(const Arr& x, const Shape& begin, const Shape& size) {
+  Arr out = Arr::from_shape(size);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto idx = unravel(i, size);
+    for (std::size_t d = 0; d < idx.size(); ++d) idx[d] += begin[d];
+    out.data()[i] = x.data()[flat_index(idx, shape_of(x))];
+  }
+  return out;
+}
+
+Arr ref_pad(const Arr& x, const std::vector<std::pair<long, long>>& p, double c) {
+  Shape os = shape_of(x);
+  for (std::size_t d = 0; d < os.size(); ++d) os[d] += std::size_t(p[d].first + p[d].second);
+  Arr out = Arr::from_shape(os);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto idx = unravel(i, os);
+    bool inside = true;
+    for (std::size_t d = 0; d < idx.size(); ++d) {
+      const long k = long(idx[d]) - p[d].first;
+      inside = inside && k >= 0 && k < long(x.shape()[d]);
+      idx[d] = std::size_t(k);
+    }
+    out.data()[i] = inside ? x.data()[flat_index(idx, shape_of(x))] : c;
+  }
+  return out;
+}
+
+Arr ref_concat(const Arrs& xs, std::size_t axis) {
+  Shape os = shape_of(xs[0]);
+  os[axis] = 0;
+  for (const auto& x : xs) os[axis] += x.shape()[axis];
+  Arr out = Arr::from_shape(os);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto idx = unravel(i, os);
+    std::size_t t = 0;
+    while (idx[axis] >= xs[t].shape()[axis]) idx[axis] -= xs[t++].shape()[axis];
+    out.data()[i] = xs[t].data()[flat_index(idx, shape_of(xs[t]))];
+  }
+  return out;
+}
+
+Arr ref_gather(const Arr& x, const xt::xarray<std::int64_t>& ind, std::size_t axis) {
+  const Shape xs = shape_of(x);
+  Shape os(xs.begin(), xs.begin() + long(axis));
+  for (auto d : ind.shape()) os.push_back(d);
+  os.insert(os.end(), xs.begin() + long(axis) + 1, xs.end());
+  Arr out = Arr::from_shape(os);
+  const std::size_t ni = ind.dimension();
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto oidx = unravel(i, os);
+    std::vector<std::size_t> iidx(oidx.begin() + long(axis), oidx.begin() + long(axis + ni));
+    std::vector<std::size_t> xidx(oidx.begin(), oidx.begin() + long(axis));
+    xidx.push_back(std::size_t(ind.data()[flat_index(iidx, to_shape(ind.shape()))]));
+    xidx.insert(xidx.end(), oidx.begin() + long(axis + ni), oidx.end());
+    out.data()[i] = x.data()[flat_index(xidx, xs)];
+  }
+  return out;
+}
+
+// max (or min) over `axes` (empty = all), naive.
+Arr ref_extreme(const Arr& a, std::vector<int> axes, bool keepdims, bool largest) {
+  const Shape s = shape_of(a);
+  std::vector<bool> red(s.size(), axes.empty());
+  for (int ax : axes) red[ax < 0 ? ax + int(s.size()) : ax] = true;
+  Shape outs;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (!red[i]) outs.push_back(s[i]);
+    else if (keepdims) outs.push_back(1);
+  }
+  Arr out = Arr::from_shape(outs);
+  out.fill(largest ? -INFINITY : INFINITY);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto idx = unravel(i, s);
+    std::size_t off = 0;
+    for (std::size_t d = 0; d < s.size(); ++d) {
+      if (!red[d]) off = off * s[d] + idx[d];
+    }
+    const double v = a.data()[i];
+    double& o = out.data()[off];
+    o = largest ? std::max(o, v) : std::min(o, v);
+  }
+  return out;
+}
+
+// Mean over the last axis of f(pred - true).
+template <class F>
+Arr ref_last_axis_mean(const Arr& t, const Arr& p, F f) {
+  const std::size_t d = t.shape().back();
+  Shape os = shape_of(t);
+  os.pop_back();
+  Arr out = Arr::from_shape(os);
+  for (std::size_t r = 0; r < out.size(); ++r) {
+    double s = 0;
+    for (std::size_t j = 0; j < d; ++j) s += f(p.data()[r * d + j] - t.data()[r * d + j]);
+    out.data()[r] = s / double(d);
+  }
+  return out;
+}
+
 // ---------- the table ------------------------------------------------------------------------
 
 struct Domain {
@@ -478,6 +584,139 @@ std::vector<OpCase> op_table() {
                   [](const Arrs& a) { return with_shape(a[0], {6}); }));
   t.push_back(row("flatten 2-D", [](auto& in) { return flatten(in[0]); }, {{3, 4}}, {any},
                   [](const Arrs& a) { return with_shape(a[0], {3, 4}); }));
+  // joining, cutting, indexing
+  for (int axis : {0, 1, -1}) {
+    const std::size_t a = axis < 0 ? 2 : std::size_t(axis);
+    Shape s0{2, 3, 2}, s1{2, 3, 2}, s2{2, 3, 2};
+    s1[a] = 1;
+    s2[a] = 3;
+    t.push_back(row("concat 3 tensors axis " + std::to_string(axis),
+                    [axis](auto& in) { return concat(in, axis); }, {s0, s1, s2}, {any},
+                    [a](const Arrs& x) { return ref_concat(x, a); }));
+  }
+  t.push_back(row("split [1,-1,2] axis 1, pieces rejoined out of order",
+                  [](auto& in) {
+                    auto p = split(in[0], {1, -1, 2}, 1);
+                    return concat(std::vector<std::decay_t<decltype(in[0])>>{p[2], p[0], p[1]}, 1);
+                  },
+                  {{2, 6, 2}}, {any}, [](const Arrs& x) {
+                    return ref_concat({ref_slice(x[0], {0, 4, 0}, {2, 2, 2}),
+                                       ref_slice(x[0], {0, 0, 0}, {2, 1, 2}),
+                                       ref_slice(x[0], {0, 1, 0}, {2, 3, 2})}, 1);
+                  }));
+  t.push_back(row("split one piece used", [](auto& in) { return split(in[0], {2, 2}, 0)[1]; },
+                  {{4, 3}}, {any}, [](const Arrs& x) { return ref_slice(x[0], {2, 0}, {2, 3}); }));
+  t.push_back(row("slice", [](auto& in) { return slice(in[0], {1, 0, 1}, {2, 2, 3}); },
+                  {{3, 4, 5}}, {any},
+                  [](const Arrs& x) { return ref_slice(x[0], {1, 0, 1}, {2, 2, 3}); }));
+  t.push_back(row("slice size -1", [](auto& in) { return slice(in[0], {1, 2}, {-1, -1}); },
+                  {{3, 5}}, {any}, [](const Arrs& x) { return ref_slice(x[0], {1, 2}, {2, 3}); }));
+  t.push_back(row("pad", [](auto& in) { return pad(in[0], {{1, 0}, {2, 1}}, 0.5); }, {{2, 3}},
+                  {any}, [](const Arrs& x) { return ref_pad(x[0], {{1, 0}, {2, 1}}, 0.5); }));
+  t.push_back(row("pad NHWC spatial", [](auto& in) { return pad(in[0], {{0, 0}, {1, 1}, {0, 2}, {0, 0}}); },
+                  {{2, 2, 3, 2}}, {any},
+                  [](const Arrs& x) { return ref_pad(x[0], {{0, 0}, {1, 1}, {0, 2}, {0, 0}}, 0.0); }));
+  {
+    const xt::xarray<std::int64_t> rows_idx{2, 0, 2, 1};
+    t.push_back(row("gather axis 0 repeated indices",
+                    [rows_idx](auto& in) { return gather(in[0], rows_idx); }, {{3, 4}}, {any},
+                    [rows_idx](const Arrs& x) { return ref_gather(x[0], rows_idx, 0); }));
+    const xt::xarray<std::int64_t> grid{{1, 1, 0}, {3, 2, 1}};
+    t.push_back(row("gather axis 1 with 2-D indices",
+                    [grid](auto& in) { return gather(in[0], grid, 1); }, {{2, 4, 3}}, {any},
+                    [grid](const Arrs& x) { return ref_gather(x[0], grid, 1); }));
+    t.push_back(row("gather axis -1", [grid](auto& in) { return gather(in[0], grid, -1); },
+                    {{2, 4}}, {any}, [grid](const Arrs& x) { return ref_gather(x[0], grid, 1); }));
+  }
+  // more elementwise
+  auto power = [](double x, double y) { return std::exp(y * std::log(x)); };
+  t.push_back(row("pow", [](auto& in) { return pow(in[0], in[1]); }, {{2, 3}, {2, 3}},
+                  {positive, any}, [=](const Arrs& a) { return ref_binary(a[0], a[1], power); }));
+  t.push_back(row("pow [2,3]^[3]", [](auto& in) { return pow(in[0], in[1]); }, {{2, 3}, {3}},
+                  {positive, any}, [=](const Arrs& a) { return ref_binary(a[0], a[1], power); }));
+  t.push_back(row("pow [3]^[2,1]", [](auto& in) { return pow(in[0], in[1]); }, {{3}, {2, 1}},
+                  {positive, any}, [=](const Arrs& a) { return ref_binary(a[0], a[1], power); }));
+  t.push_back(row("square", [](auto& in) { return square(in[0]); }, {{2, 3}}, {any},
+                  [](const Arrs& a) { return ref_unary(a[0], [](double x) { return x * x; }); }));
+  t.push_back(row("abs", [](auto& in) { return abs(in[0]); }, {{2, 3}}, {nonzero},
+                  [](const Arrs& a) { return ref_unary(a[0], [](double x) { return x < 0 ? -x : x; }); }));
+  auto bigger = [](double x, double y) { return x > y ? x : y; };
+  auto smaller = [](double x, double y) { return x < y ? x : y; };
+  t.push_back(row("maximum", [](auto& in) { return maximum(in[0], in[1]); }, {{3, 4}, {3, 4}},
+                  {any}, [=](const Arrs& a) { return ref_binary(a[0], a[1], bigger); }));
+  t.push_back(row("maximum [2,1,3] with [4,1]", [](auto& in) { return maximum(in[0], in[1]); },
+                  {{2, 1, 3}, {4, 1}}, {any}, [=](const Arrs& a) { return ref_binary(a[0], a[1], bigger); }));
+  t.push_back(row("minimum", [](auto& in) { return minimum(in[0], in[1]); }, {{3, 4}, {3, 4}},
+                  {any}, [=](const Arrs& a) { return ref_binary(a[0], a[1], smaller); }));
+  t.push_back(row("minimum [3,4] with scalar", [](auto& in) { return minimum(in[0], in[1]); },
+                  {{3, 4}, {}}, {any}, [=](const Arrs& a) { return ref_binary(a[0], a[1], smaller); }));
+  t.push_back(row("clip_by_value", [](auto& in) { return clip_by_value(in[0], -0.5, 0.7); },
+                  {{4, 5}}, {any}, [](const Arrs& a) {
+                    return ref_unary(a[0], [](double x) { return x < -0.5 ? -0.5 : (x > 0.7 ? 0.7 : x); });
+                  }));
+  {
+    xt::xarray<bool> cond = xt::xarray<bool>::from_shape({2, 1});
+    cond(0, 0) = true;
+    cond(1, 0) = false;
+    const xt::xarray<bool> cond3{true, false, true};
+    auto pick = [](const xt::xarray<bool>& c, const Arr& x, const Arr& y) {
+      Arr cd = xt::cast<double>(c);
+      Arr pre = ref_binary(cd, x, [](double k, double v) { return k != 0 ? v : NAN; });
+      return ref_binary(pre, y, [](double v, double w) { return std::isnan(v) ? w : v; });
+    };
+    t.push_back(row("where [2,1] ? [1,3] : []", [cond](auto& in) { return xgrad::where(cond, in[0], in[1]); },
+                    {{1, 3}, {}}, {any}, [=](const Arrs& a) { return pick(cond, a[0], a[1]); }));
+    t.push_back(row("where [3] ? [2,3] : [2,1]", [cond3](auto& in) { return xgrad::where(cond3, in[0], in[1]); },
+                    {{2, 3}, {2, 1}}, {any}, [=](const Arrs& a) { return pick(cond3, a[0], a[1]); }));
+  }
+  t.push_back(row("log1p", [](auto& in) { return log1p(in[0]); }, {{2, 3}}, {{-0.5, 2}},
+                  [](const Arrs& a) { return ref_unary(a[0], [](double x) { return std::log(1 + x); }); }));
+  // reduce_max / reduce_min (random values: no ties; ties have their own test)
+  for (std::vector<int> axes : std::vector<std::vector<int>>{{}, {0}, {-1}, {0, 2}}) {
+    for (bool keep : {false, true}) {
+      std::string ax = "[";
+      for (int a : axes) ax += std::to_string(a) + " ";
+      ax += "]";
+      ax += keep ? " keepdims" : "";
+      t.push_back(row("reduce_max " + ax, [axes, keep](auto& in) { return reduce_max(in[0], axes, keep); },
+                      {{2, 3, 4}}, {any},
+                      [axes, keep](const Arrs& a) { return ref_extreme(a[0], axes, keep, true); }));
+      t.push_back(row("reduce_min " + ax, [axes, keep](auto& in) { return reduce_min(in[0], axes, keep); },
+                      {{2, 3, 4}}, {any},
+                      [axes, keep](const Arrs& a) { return ref_extreme(a[0], axes, keep, false); }));
+    }
+  }
+  // regression and sparse losses
+  {
+    const xt::xarray<std::int64_t> ids{{3, 0}, {1, 3}, {2, 2}};
+    t.push_back(row("sparse_softmax_cross_entropy_with_logits",
+                    [ids](auto& in) { return sparse_softmax_cross_entropy_with_logits(ids, in[0]); },
+                    {{3, 2, 4}}, {{-4, 4}}, [ids](const Arrs& a) {
+                      Arr onehot = xt::zeros<double>({3, 2, 4});
+                      for (std::size_t r = 0; r < 6; ++r) onehot.data()[r * 4 + std::size_t(ids.data()[r])] = 1;
+                      return ref_softmax_ce(onehot, a[0]);
+                    }));
+  }
+  t.push_back(row("mean_squared_error", [](auto& in) { return mean_squared_error(in[0], in[1]); },
+                  {{3, 4}, {3, 4}}, {any}, [](const Arrs& a) {
+                    return ref_last_axis_mean(a[0], a[1], [](double e) { return e * e; });
+                  }));
+  t.push_back(row("l2_loss", [](auto& in) { return l2_loss(in[0]); }, {{3, 4}}, {any},
+                  [](const Arrs& a) {
+                    double s = 0;
+                    for (double v : a[0]) s += v * v / 2;
+                    return Arr(s);
+                  }));
+  for (double delta : {1.0, 0.3}) {
+    t.push_back(row("huber_loss delta " + std::to_string(delta),
+                    [delta](auto& in) { return huber_loss(in[0], in[1], delta); }, {{4, 5}, {4, 5}},
+                    {{-2, 2}}, [delta](const Arrs& a) {
+                      return ref_last_axis_mean(a[0], a[1], [delta](double e) {
+                        // Keras: 0.5 e^2 inside delta, linear outside
+                        return std::abs(e) <= delta ? e * e / 2 : delta * std::abs(e) - delta * delta / 2;
+                      });
+                    }));
+  }
   // matmul, all four transpose-flag combinations
   for (bool ta : {false, true}) {
     for (bool tb : {false, true}) {

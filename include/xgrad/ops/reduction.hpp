@@ -1,6 +1,7 @@
 #pragma once
 /// \file
-/// Reductions (tf.reduce_sum, tf.reduce_mean, tf.nn.moments, tf.argmax).
+/// Reductions (tf.reduce_sum, tf.reduce_mean, tf.reduce_max, tf.reduce_min, tf.nn.moments,
+/// tf.argmax).
 ///
 /// `axes` lists the axes to reduce; negative values count from the end; an empty list reduces
 /// every axis. Out-of-range or repeated axes throw std::invalid_argument naming the op.
@@ -19,6 +20,14 @@ BasicTensor<T> reduce_sum(const BasicTensor<T>& x, const Axes& axes = {}, bool k
 /// Mean over `axes`.  VJP: g / n broadcast back over the reduced axes.
 template <class T>
 BasicTensor<T> reduce_mean(const BasicTensor<T>& x, const Axes& axes = {}, bool keepdims = false);
+
+/// Largest value over `axes` (-inf over an empty set; NaN if any is NaN, as TF).
+/// VJP: g split evenly among the elements equal to the maximum (ties share it, as TF).
+template <class T>
+BasicTensor<T> reduce_max(const BasicTensor<T>& x, const Axes& axes = {}, bool keepdims = false);
+/// Smallest value over `axes` (+inf over an empty set).  VJP: as reduce_max.
+template <class T>
+BasicTensor<T> reduce_min(const BasicTensor<T>& x, const Axes& axes = {}, bool keepdims = false);
 
 template <class T>
 struct Moments {

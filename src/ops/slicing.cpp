@@ -1,0 +1,241 @@
+#include "xgrad/ops/slicing.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "kernels/box_copy.hpp"
+#include "xgrad/autograd/function.hpp"
+
+namespace xgrad {
+
+namespace {
+
+std::string list_to_string(const std::vector<long>& v) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+/// `axis` made non-negative; throws naming `op` and x's shape when out of range.
+std::size_t checked_axis(const char* op, int axis, const Shape& xs) {
+  const int nd = static_cast<int>(xs.size());
+  const int a = axis < 0 ? axis + nd : axis;
+  if (a < 0 || a >= nd) {
+    throw std::invalid_argument(std::string(op) + ": axis " + std::to_string(axis) +
+                                " is out of range for x shape " + to_string(xs));
+  }
+  return std::size_t(a);
+}
+
+/// x[begin : begin + size] as an op; the building block of slice and split.
+template <class T>
+BasicTensor<T> box_op(const char* name, const BasicTensor<T>& x, Shape begin, Shape size) {
+  const Shape xs = x.shape();
+  xt::xarray<T> out = xt::xarray<T>::from_shape(size);
+  kernels::copy_box(x.value().data(), xs, begin, out.data(), size, Shape(size.size(), 0), size);
+  return make_op(name, std::move(out), {x},
+                 [xs, begin = std::move(begin), size](const auto& g, const auto&, auto& grads) {
+                   xt::xarray<T> gx = xt::zeros<T>(xs);
+                   kernels::copy_box(g.data(), size, Shape(size.size(), 0), gx.data(), xs, begin,
+                                     size);
+                   grads.set(0, std::move(gx));
+                 });
+}
+
+}  // namespace
+
+template <class T>
+BasicTensor<T> concat(const std::vector<BasicTensor<T>>& tensors, int axis) {
+  if (tensors.empty()) throw std::invalid_argument("concat: no tensors given");
+  const Shape first = tensors[0].shape();
+  const std::size_t a = checked_axis("concat", axis, first);
+  Shape os = first;
+  os[a] = 0;
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    const Shape s = tensors[i].shape();
+    bool ok = s.size() == first.size();
+    for (std::size_t d = 0; ok && d < s.size(); ++d) ok = d == a || s[d] == first[d];
+    if (!ok) {
+      throw std::invalid_argument("concat: tensor " + std::to_string(i) + " shape " +
+                                  to_string(s) + " does not match tensor 0 shape " +
+                                  to_string(first) + " outside axis " + std::to_string(axis));
+    }
+    os[a] += s[a];
+  }
+  xt::xarray<T> out = xt::xarray<T>::from_shape(os);
+  std::vector<std::size_t> offsets;
+  Shape at(os.size(), 0);
+  for (const auto& t : tensors) {
+    offsets.push_back(at[a]);
+    const Shape s = t.shape();
+    kernels::copy_box(t.value().data(), s, Shape(s.size(), 0), out.data(), os, at, s);
+    at[a] += s[a];
+  }
+  std::vector<Shape> shapes;
+  for (const auto& t : tensors) shapes.push_back(t.shape());
+  return make_op("concat", std::move(out), tensors,
+                 [a, os, offsets = std::move(offsets), shapes = std::move(shapes)](
+                     const auto& g, const auto&, auto& grads) {
+                   for (std::size_t i = 0; i < shapes.size(); ++i) {
+                     if (!grads.needs(i)) continue;
+                     Shape at(os.size(), 0);
+                     at[a] = offsets[i];
+                     xt::xarray<T> gi = xt::xarray<T>::from_shape(shapes[i]);
+                     kernels::copy_box(g.data(), os, at, gi.data(), shapes[i],
+                                       Shape(shapes[i].size(), 0), shapes[i]);
+                     grads.set(i, std::move(gi));
+                   }
+                 });
+}
+
+template <class T>
+std::vector<BasicTensor<T>> split(const BasicTensor<T>& x, const std::vector<long>& sizes,
+                                  int axis) {
+  const Shape xs = x.shape();
+  const std::size_t a = checked_axis("split", axis, xs);
+  auto fail = [&](const std::string& why) {
+    return std::invalid_argument("split: sizes " + list_to_string(sizes) + " " + why +
+                                 " for x shape " + to_string(xs) + " along axis " +
+                                 std::to_string(axis));
+  };
+  if (sizes.empty()) throw fail("are empty");
+  long known = 0;
+  int inferred = -1;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] == -1 && inferred < 0) {
+      inferred = int(i);
+    } else if (sizes[i] < 0) {
+      throw fail("have a negative size (only one -1 is allowed)");
+    } else {
+      known += sizes[i];
+    }
+  }
+  const long dim = long(xs[a]);
+  if (inferred < 0 ? known != dim : known > dim) throw fail("do not add up to " + std::to_string(dim));
+  std::vector<BasicTensor<T>> pieces;
+  Shape begin(xs.size(), 0), size = xs;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    size[a] = std::size_t(int(i) == inferred ? dim - known : sizes[i]);
+    pieces.push_back(box_op("split", x, begin, size));
+    begin[a] += size[a];
+  }
+  return pieces;
+}
+
+template <class T>
+BasicTensor<T> slice(const BasicTensor<T>& x, const std::vector<long>& begin,
+                     const std::vector<long>& size) {
+  const Shape xs = x.shape();
+  auto fail = [&](const std::string& why) {
+    return std::invalid_argument("slice: begin " + list_to_string(begin) + " and size " +
+                                 list_to_string(size) + " " + why + " for x shape " +
+                                 to_string(xs));
+  };
+  if (begin.size() != xs.size() || size.size() != xs.size()) {
+    throw fail("need one entry per dimension");
+  }
+  Shape b(xs.size()), s(xs.size());
+  for (std::size_t d = 0; d < xs.size(); ++d) {
+    const long dim = long(xs[d]);
+    if (begin[d] < 0 || begin[d] > dim) throw fail("start outside dimension " + std::to_string(d));
+    const long len = size[d] == -1 ? dim - begin[d] : size[d];
+    if (len < 0 || begin[d] + len > dim) throw fail("run past dimension " + std::to_string(d));
+    b[d] = std::size_t(begin[d]);
+    s[d] = std::size_t(len);
+  }
+  return box_op("slice", x, std::move(b), std::move(s));
+}
+
+template <class T>
+BasicTensor<T> pad(const BasicTensor<T>& x, const std::vector<std::pair<long, long>>& paddings,
+                   double constant) {
+  const Shape xs = x.shape();
+  if (paddings.size() != xs.size()) {
+    throw std::invalid_argument("pad: " + std::to_string(paddings.size()) +
+                                " paddings given for x shape " + to_string(xs) +
+                                " (one {before, after} per dimension)");
+  }
+  Shape os = xs, before(xs.size());
+  for (std::size_t d = 0; d < xs.size(); ++d) {
+    if (paddings[d].first < 0 || paddings[d].second < 0) {
+      throw std::invalid_argument("pad: negative padding {" + std::to_string(paddings[d].first) +
+                                  ", " + std::to_string(paddings[d].second) + "} for dimension " +
+                                  std::to_string(d) + " of x shape " + to_string(xs));
+    }
+    before[d] = std::size_t(paddings[d].first);
+    os[d] += before[d] + std::size_t(paddings[d].second);
+  }
+  xt::xarray<T> out = xt::xarray<T>::from_shape(os);
+  out.fill(T(constant));
+  kernels::copy_box(x.value().data(), xs, Shape(xs.size(), 0), out.data(), os, before, xs);
+  return make_op("pad", std::move(out), {x},
+                 [xs, os, before = std::move(before)](const auto& g, const auto&, auto& grads) {
+                   xt::xarray<T> gx = xt::xarray<T>::from_shape(xs);
+                   kernels::copy_box(g.data(), os, before, gx.data(), xs, Shape(xs.size(), 0), xs);
+                   grads.set(0, std::move(gx));
+                 });
+}
+
+template <class T>
+BasicTensor<T> gather(const BasicTensor<T>& x, const xt::xarray<std::int64_t>& indices,
+                      int axis) {
+  const Shape xs = x.shape();
+  const std::size_t a = checked_axis("gather", axis, xs);
+  std::size_t outer = 1, inner = 1;
+  for (std::size_t d = 0; d < a; ++d) outer *= xs[d];
+  for (std::size_t d = a + 1; d < xs.size(); ++d) inner *= xs[d];
+  const std::size_t k = xs[a], n = indices.size();
+  const std::int64_t* idx = indices.data();
+  for (std::size_t j = 0; j < n; ++j) {
+    if (idx[j] < 0 || std::size_t(idx[j]) >= k) {
+      throw std::invalid_argument("gather: index " + std::to_string(idx[j]) +
+                                  " is out of range [0, " + std::to_string(k) + ") for x shape " +
+                                  to_string(xs) + " along axis " + std::to_string(axis));
+    }
+  }
+  Shape os(xs.begin(), xs.begin() + long(a));
+  for (auto d : indices.shape()) os.push_back(d);
+  os.insert(os.end(), xs.begin() + long(a) + 1, xs.end());
+  xt::xarray<T> out = xt::xarray<T>::from_shape(os);
+  const T* px = x.value().data();
+  T* o = out.data();
+  for (std::size_t r = 0; r < outer; ++r) {
+    for (std::size_t j = 0; j < n; ++j) {
+      const T* src = px + (r * k + std::size_t(idx[j])) * inner;
+      std::copy(src, src + inner, o + (r * n + j) * inner);
+    }
+  }
+  auto kept = std::make_shared<const xt::xarray<std::int64_t>>(indices);
+  return make_op("gather", std::move(out), {x},
+                 [xs, kept, outer, inner, k](const auto& g, const auto&, auto& grads) {
+                   xt::xarray<T> gx = xt::zeros<T>(xs);
+                   const std::int64_t* idx = kept->data();
+                   const std::size_t n = kept->size();
+                   const T* pg = g.data();
+                   T* o = gx.data();
+                   for (std::size_t r = 0; r < outer; ++r) {
+                     for (std::size_t j = 0; j < n; ++j) {
+                       T* dst = o + (r * k + std::size_t(idx[j])) * inner;
+                       const T* src = pg + (r * n + j) * inner;
+                       for (std::size_t i = 0; i < inner; ++i) dst[i] += src[i];
+                     }
+                   }
+                   grads.set(0, std::move(gx));
+                 });
+}
+
+#define XGRAD_INSTANTIATE(T)                                                                  \
+  template BasicTensor<T> concat(const std::vector<BasicTensor<T>>&, int);                    \
+  template std::vector<BasicTensor<T>> split(const BasicTensor<T>&, const std::vector<long>&, \
+                                             int);                                            \
+  template BasicTensor<T> slice(const BasicTensor<T>&, const std::vector<long>&,              \
+                                const std::vector<long>&);                                    \
+  template BasicTensor<T> pad(const BasicTensor<T>&,                                          \
+                              const std::vector<std::pair<long, long>>&, double);             \
+  template BasicTensor<T> gather(const BasicTensor<T>&, const xt::xarray<std::int64_t>&, int);
+XGRAD_INSTANTIATE(float)
+XGRAD_INSTANTIATE(double)
+
+}  // namespace xgrad
