@@ -15,5 +15,6 @@
 #include "xgrad/ops/reduction.hpp"
 #include "xgrad/ops/shape_ops.hpp"
 #include "xgrad/nn/nn.hpp"
+#include "xgrad/runtime.hpp"
 #include "xgrad/tensor.hpp"
 #include "xgrad/threads.hpp"
