@@ -13,3 +13,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   clang libclang-rt-14-dev \
   python3 python3-numpy python3-matplotlib gnuplot-nox \
   dataset-fashion-mnist curl
+# pkg-config: tests/package/check_deb.sh builds a consumer with the installed xgrad.pc's flags.
+$SUDO apt-get install -y -qq --no-install-recommends pkgconf

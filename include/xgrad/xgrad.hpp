@@ -18,3 +18,4 @@
 #include "xgrad/runtime.hpp"
 #include "xgrad/tensor.hpp"
 #include "xgrad/threads.hpp"
+#include "xgrad/version.hpp"
