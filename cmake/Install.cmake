@@ -13,3 +13,37 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/xgradConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/xgradConfig.cmake ${PROJECT_BINARY_DIR}/xgradConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/xgrad)
+
+# The generated version header, beside the others.
+install(FILES ${XGRAD_GENERATED_INCLUDE_DIR}/xgrad/version.hpp
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xgrad)
+
+# pkg-config, for builds without CMake. The compile flags the CMake target passes on are
+# repeated here: XTENSOR_USE_XSIMD and, with XGRAD_NATIVE, -march=native (see src/CMakeLists.txt:
+# xsimd's allocator type changes with the instruction set). A static library needs its own
+# dependencies on the link line; a shared one only when linking statically.
+set(XGRAD_PC_CFLAGS "-DXTENSOR_USE_XSIMD -pthread")
+if(XGRAD_NATIVE)
+  string(APPEND XGRAD_PC_CFLAGS " -march=native")
+endif()
+if(BUILD_SHARED_LIBS)
+  set(XGRAD_PC_REQUIRES "xtensor xsimd xtl")
+  set(XGRAD_PC_REQUIRES_PRIVATE "openblas zlib")
+  set(XGRAD_PC_LIBS "-pthread")
+else()
+  set(XGRAD_PC_REQUIRES "xtensor xsimd xtl openblas zlib")
+  set(XGRAD_PC_REQUIRES_PRIVATE "")
+  set(XGRAD_PC_LIBS "-pthread")
+endif()
+set(XGRAD_PC_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+file(RELATIVE_PATH XGRAD_PC_PREFIX_FROM_PCDIR /${XGRAD_PC_DIR} /)
+string(REGEX REPLACE "/$" "" XGRAD_PC_PREFIX_FROM_PCDIR "${XGRAD_PC_PREFIX_FROM_PCDIR}")
+configure_file(${PROJECT_SOURCE_DIR}/cmake/xgrad.pc.in ${PROJECT_BINARY_DIR}/xgrad.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/xgrad.pc DESTINATION ${XGRAD_PC_DIR})
+
+# The licence, where Debian keeps a package's.
+set(XGRAD_DEB_PACKAGE_NAME libxgrad-dev)
+install(FILES ${PROJECT_SOURCE_DIR}/cmake/copyright
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/${XGRAD_DEB_PACKAGE_NAME})
+
+include(Package)

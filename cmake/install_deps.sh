@@ -15,3 +15,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   dataset-fashion-mnist curl
 # xgrad::dist (data-parallel training over MPI)
 $SUDO apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi-dev
+# pkg-config: tests/package/check_deb.sh builds a consumer with the installed xgrad.pc's flags.
+$SUDO apt-get install -y -qq --no-install-recommends pkgconf

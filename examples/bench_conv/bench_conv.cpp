@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
     }
   }
   if (threads > 0) xgrad::set_num_threads(threads);
+  xgrad::tune_allocator_for_training();
 
   std::vector<Layer> layers;
   std::size_t h = 28, w = 28, c = 1;

@@ -6,6 +6,9 @@
 // run one workload per process to read a workload's own peak (compare_with_pytorch.sh does).
 //
 //   bench_workloads [--workloads W1a,W1b,W2a,W2b,E1] [--threads N] [--reps N] [--warmup N]
+//                   [--default-allocator]
+// --default-allocator leaves glibc's malloc settings (no xgrad::tune_allocator_for_training),
+// to measure what the tuning gains.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -17,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include <xgrad/runtime.hpp>
 #include <xgrad/threads.hpp>
 
 #include "workloads.hpp"
@@ -50,7 +54,8 @@ long default_reps(const std::string& name) { return name.rfind("W1", 0) == 0 ? 2
 
 int usage(const char* argv0) {
   std::fprintf(stderr,
-               "usage: %s [--workloads W1a,W1b,W2a,W2b,E1] [--threads N] [--reps N] [--warmup N]\n",
+               "usage: %s [--workloads W1a,W1b,W2a,W2b,E1] [--threads N] [--reps N] [--warmup N]"
+               " [--default-allocator]\n",
                argv0);
   return 2;
 }
@@ -61,6 +66,7 @@ int main(int argc, char** argv) {
   std::string workloads = "W1a,W1b,W2a,W2b,E1";
   int threads = 1;
   long reps = 0, warmup = -1;
+  bool tune_allocator = true;
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
     if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
@@ -74,6 +80,8 @@ int main(int argc, char** argv) {
       reps = std::atol(argv[++i]);
     } else if (!std::strcmp(argv[i], "--warmup") && has_value) {
       warmup = std::atol(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--default-allocator")) {
+      tune_allocator = false;
     } else {
       std::fprintf(stderr, "bench_workloads: unknown or incomplete option '%s'\n", argv[i]);
       return usage(argv[0]);
@@ -84,6 +92,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   xgrad::set_num_threads(threads);
+  if (tune_allocator) xgrad::tune_allocator_for_training();
   std::printf("# name threads median_ms p10_ms p90_ms peak_rss_mb gflops\n");
   for (const auto& name : split(workloads)) {
     bench::Workload w;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include <xgrad/ops/reduction.hpp>
+#include <xgrad/runtime.hpp>
 #include <xgrad/threads.hpp>
 
 namespace examples {
@@ -35,6 +36,7 @@ double accuracy(const xgrad::Tensor& logits, const xt::xarray<std::uint8_t>& lab
 }
 
 void apply_threads(const CommonOptions& options) {
+  xgrad::tune_allocator_for_training();
   if (options.threads > 0) xgrad::set_num_threads(options.threads);
   std::printf("threads: %d (set with --threads or XGRAD_NUM_THREADS)\n",
               xgrad::num_threads());

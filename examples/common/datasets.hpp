@@ -13,7 +13,9 @@ xgrad::data::DatasetLocation open_dataset(const std::string& dir);
 /// Share of rows whose largest logit is at the true label.
 double accuracy(const xgrad::Tensor& logits, const xt::xarray<std::uint8_t>& labels);
 
-/// Applies --threads (if given) to the BLAS kernels and prints the thread count in use.
+/// Applies --threads (if given) to the BLAS kernels and prints the thread count in use; also
+/// tunes the allocator for training (xgrad::tune_allocator_for_training), as every example that
+/// calls this trains.
 void apply_threads(const CommonOptions& options);
 
 }  // namespace examples

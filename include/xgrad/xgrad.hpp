@@ -17,5 +17,7 @@
 #include "xgrad/ops/shape_ops.hpp"
 #include "xgrad/ops/slicing.hpp"
 #include "xgrad/nn/nn.hpp"
+#include "xgrad/runtime.hpp"
 #include "xgrad/tensor.hpp"
 #include "xgrad/threads.hpp"
+#include "xgrad/version.hpp"

@@ -1,21 +1,34 @@
 #include "kernels/parallel.hpp"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <thread>
 
 namespace xgrad::kernels {
 
 namespace {
 
-// XGRAD_NUM_THREADS, else OMP_NUM_THREADS, else 1 (see xgrad/threads.hpp for why 1).
+// The CPUs this process may run on (its affinity mask: taskset, cgroups' cpusets), which is
+// what PyTorch, OpenBLAS and NumPy use by default too.
+int cpus_allowed() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return int(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+// XGRAD_NUM_THREADS, else OMP_NUM_THREADS, else the CPUs the process may run on.
 int threads_from_env() {
   for (const char* name : {"XGRAD_NUM_THREADS", "OMP_NUM_THREADS"}) {
     if (const char* v = std::getenv(name)) {
       const int n = std::atoi(v);
-      if (n >= 1) return n;
+      if (n >= 1) return std::min(n, kMaxParts);
     }
   }
-  return 1;
+  return std::min(cpus_allowed(), kMaxParts);
 }
 
 std::atomic<int>& threads() {

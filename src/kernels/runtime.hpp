@@ -1,11 +1,17 @@
 #pragma once
-// Private: process-wide settings applied when the library loads (runtime.cpp).
+// Private: the process-wide settings xgrad makes (xgrad/runtime.hpp says which, and when).
 
 namespace xgrad::kernels {
 
-/// Applies them once (OpenBLAS single-threaded, freed memory kept for reuse). gemm() calls it,
-/// so that they hold even when called from another library's static initialiser, and so that a
-/// static link, which drops object files nothing refers to, keeps runtime.cpp.
+/// Called by every kernel before it calls OpenBLAS: the first call sets OpenBLAS to one thread
+/// (unless the user opted out), later calls only check a flag. Never at load time: loading the
+/// library must not change its host process.
 void ensure_runtime_configured();
+
+/// Whether the first kernel will (or did) set OpenBLAS's threads.
+bool& manage_openblas_threads();
+
+/// glibc's mallopt settings of xgrad::tune_allocator_for_training().
+void keep_freed_memory();
 
 }  // namespace xgrad::kernels

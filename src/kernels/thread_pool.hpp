@@ -7,6 +7,13 @@
 // 0.31 ms/step with libgomp's defaults, 0.21 ms with GOMP_SPINCOUNT=10000000), and that spin
 // length can only be set from the environment before the program starts. These workers spin
 // for kSpinMicroseconds after each job, then sleep.
+//
+// A job's parts are claimed, not assigned: the caller and the workers take the next unclaimed
+// part from one atomic counter, and the caller, once its own part is done, runs every part no
+// worker has started. A worker whose core is busy with another process (descheduled, or
+// still waking up) therefore never holds the step; only a part it has started is waited for.
+// Which thread runs a part does not change what the part computes: results depend only on
+// the number of parts.
 #include <cstddef>
 
 namespace xgrad::kernels {
@@ -14,13 +21,22 @@ namespace xgrad::kernels {
 /// A job: fn(context, part, parts).
 using PartFunction = void (*)(void* context, int part, int parts);
 
-/// Runs fn(context, p, parts) for p = 0 .. parts-1, part 0 on the calling thread and the others
-/// on pool workers (started on first use, kept for the process), and waits for all of them.
-/// fn must not throw.
+/// The most parts one job may have.
+constexpr int kMaxParts = 1024;
+
+/// Runs fn(context, p, parts) for p = 0 .. parts-1 (1 <= parts <= kMaxParts) on the calling
+/// thread and the pool's workers (started on first use, kept for the process), and waits for
+/// all of them. Any part may run on any of these threads, several parts on the same one.
+/// fn must not throw (std::bad_alloc from the calling thread's parts is passed on once the
+/// parts the workers started have finished).
 void run_on_pool(int parts, PartFunction fn, void* context);
 
-/// True on a pool worker, and on the calling thread while it runs its part.
+/// True on a pool worker, and on the calling thread while it runs parts.
 bool inside_pool_job();
+
+/// For tests: paused workers claim no parts, as if their cores were all taken by other
+/// processes; every part then runs on the calling thread.
+void set_workers_paused(bool paused);
 
 /// How long an idle worker spins (burning its core) before it sleeps.
 constexpr long kSpinMicroseconds = 2000;

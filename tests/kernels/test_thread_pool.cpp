@@ -1,0 +1,87 @@
+// The pool behind run_parts: every part runs once, work no worker has started never waits for
+// one, and which thread runs a part does not change a result.
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "kernels/gemm.hpp"
+#include "kernels/parallel.hpp"
+#include "support/force_threads.hpp"
+#include "support/test_utils.hpp"
+
+using namespace xgrad;
+
+namespace {
+
+// Pauses the pool's workers for a scope (as if other processes held all their cores).
+struct PausedWorkers {
+  PausedWorkers() { kernels::set_workers_paused(true); }
+  ~PausedWorkers() { kernels::set_workers_paused(false); }
+};
+
+// C = A B with A m x k, B k x n (row-major), through kernels::gemm.
+std::vector<float> product(const std::vector<float>& a, const std::vector<float>& b, std::size_t m,
+                           std::size_t n, std::size_t k) {
+  std::vector<float> c(m * n, 0.0f);
+  kernels::gemm<float>(false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c.data(), n);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("run_parts runs every part exactly once, for 1 to 8 parts, 200 times each",
+          "[parallel]") {
+  test::ForceThreads force(8);
+  for (int parts = 1; parts <= 8; ++parts) {
+    for (int rep = 0; rep < 200; ++rep) {
+      std::vector<std::atomic<int>> runs(static_cast<std::size_t>(parts));
+      std::atomic<int> bad_count{0};
+      kernels::run_parts(parts, [&](int part, int count) {
+        if (count != parts) bad_count.fetch_add(1);
+        runs[std::size_t(part)].fetch_add(1);
+      });
+      REQUIRE(bad_count.load() == 0);
+      for (auto& r : runs) REQUIRE(r.load() == 1);
+    }
+  }
+}
+
+TEST_CASE("with every worker unavailable the calling thread runs all the parts itself",
+          "[parallel]") {
+  test::ForceThreads force(4);
+  kernels::run_parts(4, [](int, int) {});  // the workers exist and have seen a job
+  PausedWorkers paused;
+  // Were the parts assigned to workers, this would wait for them forever (the test times out).
+  for (int rep = 0; rep < 50; ++rep) {
+    std::vector<std::thread::id> ran_on(4);
+    kernels::run_parts(4, [&](int part, int) { ran_on[std::size_t(part)] = std::this_thread::get_id(); });
+    for (const auto& id : ran_on) REQUIRE(id == std::this_thread::get_id());
+  }
+}
+
+TEST_CASE("a depth-split product is bit-identical whichever threads run its parts",
+          "[parallel]") {
+  // Deep product: split by depth into 3 partial products, summed in part order. With the
+  // workers paused the caller computes all three, one after another: each needs its own
+  // buffer, not one per thread.
+  const std::size_t m = 6, n = 5, k = 600;
+  std::vector<float> a(m * k), b(k * n);
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = float((i * 37) % 101) / 50.0f - 1.0f;
+  for (std::size_t i = 0; i < b.size(); ++i) b[i] = float((i * 53) % 97) / 48.0f - 1.0f;
+  test::ForceThreads force(3);
+  const std::vector<float> shared = product(a, b, m, n, k);
+  std::vector<float> alone;
+  {
+    PausedWorkers paused;
+    alone = product(a, b, m, n, k);
+  }
+  REQUIRE(alone == shared);
+  // And both are the product (to float rounding).
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      double s = 0;
+      for (std::size_t q = 0; q < k; ++q) s += double(a[i * k + q]) * double(b[q * n + j]);
+      CHECK(shared[i * n + j] == Approx(s).margin(1e-3));
+    }
+  }
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The Debian package as a user gets it: builds it (cpack -G DEB) from a built tree, checks its
+# dependencies and file list, unpacks it into a scratch root (dpkg-deb -x), and builds and runs
+# a separate project against it, with CMake (find_package(xgrad 0.2 REQUIRED)) and with
+# pkg-config's flags.
+#
+#   tests/package/check_deb.sh [BUILD_DIR=build]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build="$(cd "${1:-build}" && pwd)"
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+fail() { echo "check_deb: $*" >&2; exit 1; }
+
+echo "-- cpack -G DEB"
+cpack -G DEB --config "$build/CPackConfig.cmake" -B "$scratch/pkg" > "$scratch/cpack.log" \
+  || { cat "$scratch/cpack.log"; fail "cpack failed"; }
+debs=("$scratch"/pkg/*.deb)
+[[ ${#debs[@]} -eq 1 && -f ${debs[0]} ]] || fail "expected one .deb, got: ${debs[*]}"
+deb="${debs[0]}"
+echo "-- $(basename "$deb")"
+
+echo "-- dependencies"
+depends="$(dpkg-deb -f "$deb" Depends)"
+echo "   $depends"
+for dep in libxtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev libopenblas-dev zlib1g-dev \
+           nlohmann-json3-dev; do
+  grep -qE "(^|, )$dep( |,|$)" <<< "$depends" || fail "Depends lacks $dep"
+  dpkg-query -W "$dep" > /dev/null 2>&1 || fail "Depends names $dep, which is not an installed package"
+done
+[[ "$(dpkg-deb -f "$deb" Version)" == 0.2.0* ]] || fail "package version is not 0.2.0"
+
+echo "-- file list"
+dpkg-deb --contents "$deb" | awk '{print $NF}' | grep -v '/$' | sed 's|^\./||' | sort > "$scratch/files"
+for f in usr/lib/libxgrad.a usr/include/xgrad/xgrad.hpp usr/include/xgrad/version.hpp \
+         usr/include/xgrad/threads.hpp usr/include/xgrad/runtime.hpp \
+         usr/lib/cmake/xgrad/xgradConfig.cmake usr/lib/cmake/xgrad/xgradConfigVersion.cmake \
+         usr/lib/cmake/xgrad/xgradTargets.cmake usr/lib/pkgconfig/xgrad.pc \
+         usr/share/doc/libxgrad-dev/copyright; do
+  grep -qx "$f" "$scratch/files" || fail "the package lacks $f"
+done
+# Nothing else: no test or example programs, no build files.
+unexpected="$(grep -vE '^usr/(lib/libxgrad\.a|include/xgrad/.+\.hpp|lib/cmake/xgrad/xgrad[A-Za-z-]*\.cmake|lib/pkgconfig/xgrad\.pc|share/doc/libxgrad-dev/copyright)$' "$scratch/files" || true)"
+[[ -z "$unexpected" ]] || fail "unexpected files in the package:"$'\n'"$unexpected"
+grep -q "License: BSD-3-Clause" <(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/libxgrad-dev/copyright) \
+  || fail "the copyright file does not carry the BSD-3-Clause licence"
+echo "   $(wc -l < "$scratch/files") files, as expected"
+
+echo "-- unpack into a scratch root"
+root="$scratch/root"
+dpkg-deb -x "$deb" "$root"
+
+echo "-- CMake: find_package(xgrad 0.2 REQUIRED)"
+cmake -S "$here/consumer" -B "$scratch/cmake-build" -DCMAKE_PREFIX_PATH="$root/usr" \
+  -DCMAKE_BUILD_TYPE=Release > "$scratch/configure.log" || { cat "$scratch/configure.log"; fail "configure failed"; }
+cmake --build "$scratch/cmake-build" > "$scratch/build.log" || { cat "$scratch/build.log"; fail "build failed"; }
+"$scratch/cmake-build/consumer" || fail "the CMake-built consumer failed"
+
+echo "-- CMake: the version file refuses 0.1 and 0.3 (same minor version needed)"
+mkdir -p "$scratch/version-probe"
+printf 'cmake_minimum_required(VERSION 3.16)\nproject(probe LANGUAGES CXX)\nfind_package(xgrad ${WANT} REQUIRED)\n' \
+  > "$scratch/version-probe/CMakeLists.txt"
+probe() {
+  cmake -S "$scratch/version-probe" -B "$scratch/version-probe/build-$1" -DWANT="$1" \
+    -DCMAKE_PREFIX_PATH="$root/usr" > /dev/null 2>&1
+}
+probe 0.2 || fail "find_package(xgrad 0.2) failed"
+probe 0.2.0 || fail "find_package(xgrad 0.2.0) failed"
+! probe 0.3 || fail "find_package(xgrad 0.3) accepted version 0.2.0"
+! probe 0.1 || fail "find_package(xgrad 0.1) accepted version 0.2.0"
+
+echo "-- pkg-config"
+export PKG_CONFIG_PATH="$root/usr/lib/pkgconfig"
+[[ "$(pkg-config --modversion xgrad)" == 0.2.0 ]] || fail "pkg-config --modversion xgrad is not 0.2.0"
+cflags="$(pkg-config --cflags xgrad)"
+libs="$(pkg-config --libs xgrad)"
+echo "   cflags: $cflags"
+echo "   libs:   $libs"
+[[ "$cflags" == *"-I$root/usr/"* ]] || fail "pkg-config's include path is not in the unpacked root"
+# shellcheck disable=SC2086  # the flags are words
+g++ -std=c++17 -O2 $cflags "$here/consumer/main.cpp" -o "$scratch/pc-consumer" $libs \
+  || fail "building with pkg-config's flags failed"
+"$scratch/pc-consumer" || fail "the pkg-config-built consumer failed"
+echo "check_deb: ok"
