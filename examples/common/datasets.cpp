@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include <xgrad/ops/reduction.hpp>
+#include <xgrad/cpu.hpp>
 #include <xgrad/threads.hpp>
 
 namespace examples {
@@ -36,8 +37,9 @@ double accuracy(const xgrad::Tensor& logits, const xt::xarray<std::uint8_t>& lab
 
 void apply_threads(const CommonOptions& options) {
   if (options.threads > 0) xgrad::set_num_threads(options.threads);
-  std::printf("threads: %d (set with --threads or XGRAD_NUM_THREADS)\n",
-              xgrad::num_threads());
+  std::printf("threads: %d (set with --threads or XGRAD_NUM_THREADS), "
+              "simd: %s (cap with XGRAD_ISA)\n",
+              xgrad::num_threads(), xgrad::simd_isa());
 }
 
 }  // namespace examples
