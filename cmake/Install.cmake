@@ -19,13 +19,11 @@ install(FILES ${XGRAD_GENERATED_INCLUDE_DIR}/xgrad/version.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xgrad)
 
 # pkg-config, for builds without CMake. The compile flags the CMake target passes on are
-# repeated here: XTENSOR_USE_XSIMD and, with XGRAD_NATIVE, -march=native (see src/CMakeLists.txt:
-# xsimd's allocator type changes with the instruction set). A static library needs its own
-# dependencies on the link line; a shared one only when linking statically.
-set(XGRAD_PC_CFLAGS "-DXTENSOR_USE_XSIMD -pthread")
-if(XGRAD_NATIVE)
-  string(APPEND XGRAD_PC_CFLAGS " -march=native")
-endif()
+# repeated here: XTENSOR_USE_XSIMD and the forced xgrad/xtensor_abi.hpp, which fixes
+# xt::xarray's allocator whatever -march the user compiles with (see src/CMakeLists.txt). A
+# static library needs its own dependencies on the link line; a shared one only when linking
+# statically.
+set(XGRAD_PC_CFLAGS "-DXTENSOR_USE_XSIMD -include xgrad/xtensor_abi.hpp -pthread")
 if(BUILD_SHARED_LIBS)
   set(XGRAD_PC_REQUIRES "xtensor xsimd xtl")
   set(XGRAD_PC_REQUIRES_PRIVATE "openblas zlib")

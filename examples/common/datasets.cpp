@@ -5,6 +5,7 @@
 
 #include <xgrad/ops/reduction.hpp>
 #include <xgrad/runtime.hpp>
+#include <xgrad/cpu.hpp>
 #include <xgrad/threads.hpp>
 
 namespace examples {
@@ -38,8 +39,9 @@ double accuracy(const xgrad::Tensor& logits, const xt::xarray<std::uint8_t>& lab
 void apply_threads(const CommonOptions& options) {
   xgrad::tune_allocator_for_training();
   if (options.threads > 0) xgrad::set_num_threads(options.threads);
-  std::printf("threads: %d (set with --threads or XGRAD_NUM_THREADS)\n",
-              xgrad::num_threads());
+  std::printf("threads: %d (set with --threads or XGRAD_NUM_THREADS), "
+              "simd: %s (cap with XGRAD_ISA)\n",
+              xgrad::num_threads(), xgrad::simd_isa());
 }
 
 }  // namespace examples

@@ -4,6 +4,8 @@
 ///
 /// `Tensor` is float32, `Tensor64` is float64 (gradchecks run in float64). Copying a Tensor
 /// copies the handle, not the data, as in PyTorch.
+#include "xgrad/abi.hpp"
+
 #include <memory>
 #include <xtensor/xarray.hpp>
 

@@ -4,6 +4,7 @@
 #include "xgrad/autograd/function.hpp"
 #include "xgrad/autograd/gradcheck.hpp"
 #include "xgrad/autograd/tape.hpp"
+#include "xgrad/cpu.hpp"
 #include "xgrad/data/data.hpp"
 #include "xgrad/ops/activation.hpp"
 #include "xgrad/ops/conv.hpp"

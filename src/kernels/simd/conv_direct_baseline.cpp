@@ -1,0 +1,3 @@
+// The direct convolution kernels compiled for the x86-64 baseline (flags: src/CMakeLists.txt).
+#define XGRAD_SIMD_NS baseline
+#include "kernels/conv_direct_impl.hpp"
