@@ -103,7 +103,7 @@ TEST_CASE("concurrency: 4 threads sharing one eval-mode model get the solo predi
   }
 }
 
-TEST_CASE("concurrency: each thread has its own default generator, seeded 0 until reseeded",
+TEST_CASE("concurrency: each thread has its own default generator (seed 0 until reseeded)",
           "[concurrency]") {
   std::mt19937_64 seeded_zero(0), seeded_42(42);
   const auto first = seeded_zero(), first_42 = seeded_42();
