@@ -31,3 +31,13 @@ if(XGRAD_FUZZ)
     -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(xgrad_build_options INTERFACE -fsanitize=address,undefined)
 endif()
+# ThreadSanitizer: finds data races between xgrad's pool workers and between user threads.
+# It cannot be combined with AddressSanitizer, so it is a build of its own.
+if(XGRAD_TSAN)
+  if(XGRAD_SANITIZE OR XGRAD_FUZZ)
+    message(FATAL_ERROR "XGRAD_TSAN cannot be combined with XGRAD_SANITIZE or XGRAD_FUZZ; "
+                        "configure a separate build folder")
+  endif()
+  target_compile_options(xgrad_build_options INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(xgrad_build_options INTERFACE -fsanitize=thread)
+endif()

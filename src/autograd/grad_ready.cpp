@@ -74,7 +74,7 @@ GradReadyTracker::GradReadyTracker(const std::shared_ptr<NodeBase>& root) {
   }
 }
 
-void GradReadyTracker::node_ran(const NodeBase& node) {
+void GradReadyTracker::node_ran(const NodeBase& node, Walk& walk) {
   if (pending_.empty()) return;
   std::vector<const NodeBase*> producers;
   std::vector<const void*> leaves;
@@ -83,6 +83,7 @@ void GradReadyTracker::node_ran(const NodeBase& node) {
     auto it = pending_.find(leaf);
     if (it == pending_.end() || --it->second > 0) continue;
     pending_.erase(it);
+    walk.commit_leaf(leaf);
     fire(leaf);
   }
 }

@@ -1,6 +1,9 @@
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 #include <string>
+
+#include <xtensor/xnoalias.hpp>
 
 #include "xgrad/autograd/function.hpp"
 
@@ -16,7 +19,7 @@ void TensorImpl<T>::accumulate_grad(xt::xarray<T>&& g) {
                            to_string(to_shape(value->shape())));
   }
   if (has_grad) {
-    grad += g;
+    xt::noalias(grad) += g;  // in place: no temporary, so a committed sum cannot fail
   } else {
     grad = std::move(g);
     has_grad = true;
@@ -30,10 +33,29 @@ template struct TensorImpl<double>;
 
 namespace autograd {
 
+namespace {
+
+// A leaf's gradient over one walk: the contributions are summed here, and added to the leaf
+// only when the whole walk succeeded (so a failed backward leaves the leaf untouched).
+template <class T>
+class LeafGradSum final : public PendingLeafGrad {
+public:
+  LeafGradSum(std::shared_ptr<detail::TensorImpl<T>> leaf, xt::xarray<T>&& g)
+      : leaf_(std::move(leaf)), sum_(std::move(g)) {}
+  void add(const xt::xarray<T>& g) { xt::noalias(sum_) += g; }
+  void commit() noexcept override { leaf_->accumulate_grad(std::move(sum_)); }
+
+private:
+  std::shared_ptr<detail::TensorImpl<T>> leaf_;
+  xt::xarray<T> sum_;
+};
+
+}  // namespace
+
 template <class T>
 void Node<T>::accumulate(xt::xarray<T>&& g) {
   if (has_grad_) {
-    grad_ += g;
+    xt::noalias(grad_) += g;
   } else {
     grad_ = std::move(g);
     has_grad_ = true;
@@ -41,7 +63,7 @@ void Node<T>::accumulate(xt::xarray<T>&& g) {
 }
 
 template <class T>
-void Node<T>::run_backward(void (*keep_alive)(const std::shared_ptr<NodeBase>&)) {
+void Node<T>::run_backward(Walk& walk) {
   Gradients<T> grads(name(), inputs_, grad_);
   backward_(grad_, *output_, grads);
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
@@ -51,10 +73,13 @@ void Node<T>::run_backward(void (*keep_alive)(const std::shared_ptr<NodeBase>&))
     auto& input = inputs_[i];
     if (input->grad_fn) {
       input->grad_fn->check_not_released();
+      // Registered before the gradient lands, so a failure from here on is undone.
+      if (!input->grad_fn->has_pending_grad()) walk.reached(input->grad_fn);
       input->grad_fn->accumulate(std::move(g));
-      keep_alive(input->grad_fn);
+    } else if (auto* sum = static_cast<LeafGradSum<T>*>(walk.pending_leaf(input.get()))) {
+      sum->add(g);
     } else {
-      input->accumulate_grad(std::move(g));
+      walk.add_pending_leaf(input.get(), std::make_unique<LeafGradSum<T>>(input, std::move(g)));
     }
   }
 }
@@ -80,6 +105,12 @@ void Node<T>::collect_inputs(std::vector<const NodeBase*>& producers,
       leaves.push_back(input.get());
     }
   }
+}
+
+template <class T>
+void Node<T>::clear_pending_grad() noexcept {
+  grad_ = detail::no_array<T>();
+  has_grad_ = false;
 }
 
 template <class T>

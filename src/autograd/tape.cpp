@@ -37,13 +37,8 @@ struct Tape {
 thread_local Tape tape;
 thread_local bool grad_enabled = true;
 thread_local std::uint64_t next_sequence_nr = 0;
-thread_local std::vector<std::shared_ptr<NodeBase>>* walk_keep_alive = nullptr;
 std::atomic<std::size_t> nodes_alive{0};
 std::atomic<bool> anomaly_detection{false};
-
-void keep_alive_during_walk(const std::shared_ptr<NodeBase>& node) {
-  if (walk_keep_alive) walk_keep_alive->push_back(node);
-}
 
 }  // namespace
 
@@ -68,35 +63,72 @@ void record(const std::shared_ptr<NodeBase>& node) {
   tape.entries.push_back({node->sequence_nr(), node});
 }
 
+Walk::~Walk() {
+  if (finished_) return;
+  // Something threw: undo the walk. Nodes that ran only consumed their pending gradient
+  // (their saved values are freed by release(), which never happened), so dropping every
+  // pending gradient restores the graph; the uncommitted leaf gradients go with leaves_.
+  root_->clear_pending_grad();
+  for (auto& node : reached_) node->clear_pending_grad();
+}
+
+PendingLeafGrad* Walk::pending_leaf(const void* leaf) const {
+  auto it = leaves_.find(leaf);
+  return it == leaves_.end() ? nullptr : it->second.get();
+}
+
+void Walk::add_pending_leaf(const void* leaf, std::unique_ptr<PendingLeafGrad> grad) {
+  leaves_.emplace(leaf, std::move(grad));
+}
+
+void Walk::commit_leaf(const void* leaf) {
+  auto it = leaves_.find(leaf);
+  if (it == leaves_.end()) return;
+  it->second->commit();
+  leaves_.erase(it);
+}
+
+void Walk::finish() {
+  if (ran_ != reached_.size() + 1) {
+    // Some node holding a gradient never ran: it is not on this thread's tape.
+    auto on_tape = [](const std::shared_ptr<NodeBase>& node) {
+      return std::any_of(tape.entries.begin(), tape.entries.end(),
+                         [&](const TapeEntry& e) { return e.node.lock() == node; });
+    };
+    const NodeBase* stranger = on_tape(root_) ? nullptr : root_.get();
+    for (std::size_t i = 0; !stranger && i < reached_.size(); ++i) {
+      if (!on_tape(reached_[i])) stranger = reached_[i].get();
+    }
+    throw std::logic_error(std::string("backward: op '") +
+                           (stranger ? stranger->name() : "?") +
+                           "' was recorded on another thread; a graph must be built and "
+                           "backpropagated on the same thread");
+  }
+  finished_ = true;
+  for (auto& leaf : leaves_) leaf.second->commit();
+  root_->release();
+  for (auto& node : reached_) node->release();
+}
+
 void run_backward_from(const std::shared_ptr<NodeBase>& root) {
   root->check_not_released();
+  Walk walk(root);
   auto& entries = tape.entries;
   // Entries are sorted by sequence number; nothing created after the root can feed it.
   auto end = std::upper_bound(entries.begin(), entries.end(), root->sequence_nr(),
                               [](std::uint64_t s, const TapeEntry& e) { return s < e.sequence_nr; });
-  std::vector<std::shared_ptr<NodeBase>> keep{root};  // nodes holding gradients stay alive
-  std::vector<std::shared_ptr<NodeBase>>* outer = walk_keep_alive;
-  walk_keep_alive = &keep;
-  std::vector<std::shared_ptr<NodeBase>> ran;
-  GradReadyTracker grad_ready(root);
-  try {
-    for (auto it = end; it != entries.begin();) {
-      --it;
-      auto node = it->node.lock();
-      if (!node || !node->has_pending_grad()) continue;
-      node->run_backward(&keep_alive_during_walk);
-      grad_ready.node_ran(*node);
-      ran.push_back(std::move(node));
-    }
-    grad_ready.walk_finished();
-  } catch (...) {
-    walk_keep_alive = outer;
-    throw;
+  GradReadyTracker grad_ready(root);  // data-parallel hooks; inert when none is registered
+  for (auto it = end; it != entries.begin();) {
+    --it;
+    auto node = it->node.lock();
+    if (!node || !node->has_pending_grad()) continue;
+    node->run_backward(walk);
+    walk.ran();
+    grad_ready.node_ran(*node, walk);
   }
-  walk_keep_alive = outer;
-  for (auto& node : ran) node->release();
-  ran.clear();
-  keep.clear();
+  walk.finish();
+  // Leaves the walk could reach but whose consumers got no gradient: final only now.
+  grad_ready.walk_finished();
   tape.compact();
 }
 

@@ -290,7 +290,9 @@ void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const 
   const double flops = 2.0 * double(M) * double(K) * double(O) * ((grad_in ? 1 : 0) + (grad_filter ? 1 : 0));
   const int parts = std::min<int>(threads_for(flops, kMinConvFlopsPerThread), int(g.n));
   const std::size_t dw_size = O * K;
-  // Filter-gradient partials, one per thread: [O, K] (transposed) or [K, O].
+  // Filter-gradient partials, one per thread: [O, K] (transposed) or [K, O]. The calling
+  // thread's scratch, since it reads them after the job (a worker's own scratch may by then
+  // be in use by another user thread's job).
   T* partials = grad_filter ? scratch<T, 1>(std::size_t(parts) * dw_size) : nullptr;
   const std::size_t plane = g.oh * g.ow;
   run_parts(parts, [&](int part, int count) {

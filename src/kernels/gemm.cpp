@@ -46,15 +46,15 @@ void blas(const GemmCall<T>& g) {
   blas(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc);
 }
 
-// Scratch for the partial products of a depth split, kept across calls: one buffer per part,
-// owned by the thread that calls gemm, since any pool thread may run any part (several parts
-// on the same thread).
+// The calling thread's scratch for the partial products of a depth split, kept across calls.
+// It belongs to the caller, not to the workers: the caller reads the partials after the job,
+// when a worker may already be running another user thread's job (and would reuse its own
+// scratch). A gemm never runs inside another gemm's job on the same thread (nested kernels run
+// unsplit), so one buffer per calling thread is enough.
 template <class T>
-std::vector<std::vector<T>>& partial_buffers(int parts, std::size_t size) {
-  thread_local std::vector<std::vector<T>> buffers;
-  if (buffers.size() < std::size_t(parts)) buffers.resize(std::size_t(parts));
-  for (int p = 1; p < parts; ++p) buffers[std::size_t(p)].resize(size);
-  return buffers;
+std::vector<T>& partial_buffer() {
+  thread_local std::vector<T> buffer;
+  return buffer;
 }
 
 }  // namespace
@@ -75,8 +75,9 @@ void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha
     // Depth: part p computes A[:, kp] B[kp, :], part 0 into C (with beta), the others into
     // their own buffers; then the partial products are added to C's rows in part order.
     // (k >= kRowAlign * parts: no part is empty.)
-    std::vector<std::vector<T>>& buffers = partial_buffers<T>(parts, m * n);
-    std::vector<T*> partial(std::size_t(parts), nullptr);
+    auto& buffer = partial_buffer<T>();
+    buffer.resize(std::size_t(parts - 1) * m * n);
+    const auto partial_of = [&](int part) { return buffer.data() + std::size_t(part - 1) * m * n; };
     run_parts(parts, [&](int part, int count) {
       const Range r = split_range(k, part, count, kRowAlign);
       const T* a_part = ta ? a + r.begin * lda : a + r.begin;
@@ -84,9 +85,7 @@ void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha
       if (part == 0) {
         return blas(ta, tb, m, n, r.end - r.begin, alpha, a_part, lda, b_part, ldb, beta, c, ldc);
       }
-      T* buffer = buffers[std::size_t(part)].data();
-      partial[std::size_t(part)] = buffer;
-      blas(ta, tb, m, n, r.end - r.begin, alpha, a_part, lda, b_part, ldb, T(0), buffer, n);
+      blas(ta, tb, m, n, r.end - r.begin, alpha, a_part, lda, b_part, ldb, T(0), partial_of(part), n);
     });
     // A small C (the 60 x 100 of an MLP layer) is summed here: a second parallel region would
     // cost more than the adds.
@@ -96,7 +95,7 @@ void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha
       for (int p = 1; p < parts; ++p) {
         for (std::size_t i = rows.begin; i < rows.end; ++i) {
           T* __restrict dst = c + i * ldc;
-          const T* __restrict src = partial[std::size_t(p)] + i * n;
+          const T* __restrict src = partial_of(p) + i * n;
           for (std::size_t j = 0; j < n; ++j) dst[j] += src[j];
         }
       }

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "data/idx_fixtures.hpp"
+#include "support/skip.hpp"
 
 namespace fs = std::filesystem;
 using namespace xgrad;
@@ -53,8 +54,7 @@ TEST_CASE("fetch_mnist.sh: copies and verifies from --from, is idempotent, fails
           "[data][fetch]") {
   const fs::path shared = kRepo / ".." / "shared" / "data" / "mnist";
   if (!have_bash() || !data::has_mnist_files(shared.string())) {
-    WARN("bash or ../shared/data/mnist missing: fetch_mnist.sh test skipped");
-    return;
+    return test::skip("bash or ../shared/data/mnist missing: fetch_mnist.sh not tested");
   }
   ScratchRepo s;
   test::ScopedEnv env("XGRAD_MNIST_DIR", nullptr);
@@ -97,8 +97,8 @@ TEST_CASE("fetch_fashion_mnist.sh: links or copies Debian's files, verified",
           "[data][fetch]") {
   const std::string debian = "/usr/share/datasets/fashion-mnist";
   if (!have_bash() || !data::has_mnist_files(debian)) {
-    WARN("bash or Debian's dataset-fashion-mnist missing: fetch_fashion_mnist.sh test skipped");
-    return;
+    return test::skip("bash or Debian's dataset-fashion-mnist missing: fetch_fashion_mnist.sh "
+                      "not tested");
   }
   ScratchRepo s;
   test::ScopedEnv env("XGRAD_FASHION_MNIST_DIR", nullptr);

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "support/skip.hpp"
+
 namespace fs = std::filesystem;
 using namespace xgrad;
 
@@ -28,8 +30,7 @@ TEST_CASE("MNIST (real files): split sizes 55000/5000/10000, first test label 7"
           "[data][mnist][real]") {
   const std::string dir = real_mnist_dir();
   if (dir.empty()) {
-    WARN("MNIST not found (set XGRAD_MNIST_DIR or provide ../shared/data/mnist): skipped");
-    return;
+    return test::skip("MNIST not found (set XGRAD_MNIST_DIR or provide ../shared/data/mnist)");
   }
   INFO("MNIST from " << dir);
   auto train = data::load_mnist(dir, data::Split::Train);
@@ -61,8 +62,7 @@ TEST_CASE("Fashion-MNIST (Debian's dataset-fashion-mnist): counts, first test la
           "[data][mnist][real]") {
   const std::string dir = "/usr/share/datasets/fashion-mnist";
   if (!data::has_mnist_files(dir)) {
-    WARN("Fashion-MNIST not installed (apt install dataset-fashion-mnist): skipped");
-    return;
+    return test::skip("Fashion-MNIST not installed (apt install dataset-fashion-mnist)");
   }
   auto train = data::load_mnist(dir, data::Split::Train);
   auto test_set = data::load_mnist(dir, data::Split::Test);

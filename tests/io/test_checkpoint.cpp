@@ -11,6 +11,7 @@
 #include <sstream>
 #include <xgrad/nn/nn.hpp>
 
+#include "support/skip.hpp"
 #include "support/test_utils.hpp"
 
 using namespace xgrad;
@@ -309,8 +310,7 @@ TEST_CASE("checkpoint: load_bytes loads from memory with the same checks", "[io]
 
 TEST_CASE("checkpoint: readable by NumPy (tests/io/check_checkpoint.py)", "[io][python]") {
   if (std::system("/usr/bin/python3 -c 'import numpy' > /dev/null 2>&1") != 0) {
-    WARN("skipped: /usr/bin/python3 with numpy is not available");
-    return;
+    return test::skip("/usr/bin/python3 with numpy is not available");
   }
   TempDir dir;
   nn::Sequential m;

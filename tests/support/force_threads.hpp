@@ -1,7 +1,7 @@
 #pragma once
 // ForceThreads: runs a test body with a given thread count and every kernel split however
 // small (kernels::min_work_scale 0), so that tiny test inputs exercise the parallel paths.
-// Restores both on scope exit, also when a REQUIRE throws.
+// Restores both on scope exit, also when a REQUIRE throws. ScopedThreads sets only the count.
 #include "kernels/parallel.hpp"
 #include "xgrad/threads.hpp"
 
@@ -19,6 +19,18 @@ public:
   }
   ForceThreads(const ForceThreads&) = delete;
   ForceThreads& operator=(const ForceThreads&) = delete;
+
+private:
+  int saved_;
+};
+
+/// Sets xgrad's thread count for a scope (kernels keep their usual minimum work per thread).
+class ScopedThreads {
+public:
+  explicit ScopedThreads(int threads) : saved_(num_threads()) { set_num_threads(threads); }
+  ~ScopedThreads() { set_num_threads(saved_); }
+  ScopedThreads(const ScopedThreads&) = delete;
+  ScopedThreads& operator=(const ScopedThreads&) = delete;
 
 private:
   int saved_;

@@ -98,10 +98,11 @@ public:
 
   bool has_pending_grad() const override { return has_grad_; }
   void accumulate(xt::xarray<T>&& g);
-  void run_backward(void (*keep_alive)(const std::shared_ptr<NodeBase>&)) override;
+  void run_backward(Walk& walk) override;
   void release() override;
   void collect_inputs(std::vector<const NodeBase*>& producers,
                       std::vector<const void*>& leaves) const override;
+  void clear_pending_grad() noexcept override;
 
 private:
   std::vector<std::shared_ptr<detail::TensorImpl<T>>> inputs_;

@@ -7,6 +7,9 @@
 /// once per backward walk whose graph reaches the leaf: right after the last node consuming it
 /// has run, or at the end of the walk for a leaf that the walk could reach but no gradient did
 /// (its gradient is then whatever it was before). Leaves outside the graph get no call.
+/// backward() is all or nothing for other leaves; a hooked leaf's gradient is added to it just
+/// before its hook fires, so if the walk fails afterwards that leaf keeps it (a data-parallel
+/// job ends on such a failure anyway: dist::Session aborts it).
 ///
 /// \code
 ///   auto id = autograd::add_grad_ready_hook(weight, [&] { start_reducing(weight.grad()); });
@@ -39,8 +42,9 @@ void remove_grad_ready_hook(std::uint64_t id);
 class GradReadyTracker {
 public:
   explicit GradReadyTracker(const std::shared_ptr<NodeBase>& root);
-  /// After `node` ran its backward (its gradients have reached its inputs).
-  void node_ran(const NodeBase& node);
+  /// After `node` ran its backward (its gradients have reached its inputs): a hooked leaf
+  /// whose last consumer this was gets its gradient from `walk` now, then its hooks fire.
+  void node_ran(const NodeBase& node, Walk& walk);
   /// After the walk: fires the hooks of leaves whose counts did not reach zero.
   void walk_finished();
 
