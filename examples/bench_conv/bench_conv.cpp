@@ -1,5 +1,5 @@
 // conv2d forward + backward (input and filter gradients) on the shapes of the 19-layer conv net
-// of DESIGN.md Experiment 2: batch 64, input 28x28x1, layer i = 1..19 has 4*i output channels,
+// of Experiment 2 (examples/README.md): batch 64, input 28x28x1, layer i = 1..19 has 4*i output channels,
 // 3x3 kernels, stride 2 when i % 3 == 0 else 1, SAME padding.
 //
 //   bench_conv [--reps N] [--warmup N] [--batch N] [--threads N] [--csv FILE]

@@ -1,5 +1,5 @@
 #pragma once
-// The five comparison workloads of the performance issue, as step functions:
+// The five comparison workloads (examples/benchmarks/README.md), as step functions:
 //   W1a/W1b  one SGD step of the 784-100-100-10 sigmoid MLP without/with BN, batch 60,
 //            summed softmax cross-entropy (Experiment 1's training step);
 //   W2a/W2b  one Adam step of the 19-layer conv net without/with BN, batch 64, mean sigmoid

@@ -1,5 +1,6 @@
-// The batch-norm basics of seed 001, printed: the training flag, the trainable flag and the
-// feature axis. Each line shows what xgrad does; the numbers match Keras' BatchNormalization.
+// The batch-norm basics of the Stack Overflow thread "How could I use batch normalization in
+// TensorFlow?" (https://stackoverflow.com/questions/33949786), printed: the training flag, the
+// trainable flag and the feature axis. Each line shows what xgrad does; the numbers match Keras' BatchNormalization.
 #include <cstdio>
 #include <sstream>
 #include <string>
@@ -37,7 +38,8 @@ nn::BatchNorm plain_bn(std::size_t features, int axis = -1) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  cxxopts::Options options("bn_basics", "Seed 001: BatchNorm's training flag, trainable flag and axis");
+  cxxopts::Options options("bn_basics", "BatchNorm's training flag, trainable flag and axis, as in the Stack Overflow thread "
+                           "\"How could I use batch normalization in TensorFlow?\"");
   options.add_options()("h,help", "show this help");
   examples::parse_or_exit(options, argc, argv);
 

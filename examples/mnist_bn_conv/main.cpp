@@ -1,8 +1,13 @@
-// Experiment 2 (seed 003): a 19-layer conv net on MNIST without batch norm, with the layers
-// module's BatchNorm, and with batch norm written by hand from `moments` +
-// `batch_normalization` (the seed's tf.nn version). Adam 0.002, batch 64, 800 batches, mean
-// sigmoid cross-entropy; training loss/accuracy every 25 batches, validation every 100; final
-// validation and test accuracy and the first 100 test images scored one at a time.
+// Experiment 2, after the batch-normalization notebook of Udacity's deep-learning course
+// (https://github.com/udacity/deep-learning, batch-norm): a 19-layer conv net on MNIST without
+// batch norm, with the layers module's BatchNorm, and with batch norm written by hand from
+// `moments` + `batch_normalization` (the notebook's tf.nn version). Adam 0.002, batch 64, 800
+// batches, mean sigmoid cross-entropy; training loss/accuracy every 25 batches, validation
+// every 100; final validation and test accuracy and the first 100 test images scored one at a
+// time.
+//
+// With --seeds the program runs itself once per seed and reports the median and min-max over
+// the seeds, and checks the notebook's conclusions over every seed.
 #include <cstdio>
 #include <random>
 #include <string>
@@ -18,6 +23,8 @@
 #include "datasets.hpp"
 #include "plot.hpp"
 #include "progress.hpp"
+#include "seeds.hpp"
+#include "summary.hpp"
 
 using namespace xgrad;
 
@@ -27,7 +34,7 @@ constexpr long kFullBatches = 800;
 constexpr long kQuickBatches = 60;
 constexpr long kBatch = 64;
 constexpr float kLearningRate = 0.002f;
-constexpr float kDecay = 0.99f;  // tf.layers.batch_normalization's momentum, and the seed's
+constexpr float kDecay = 0.99f;  // tf.layers.batch_normalization's momentum, and the notebook's
 constexpr float kEps = 1e-3f;
 
 enum class Variant { NoBN, BNLayers, BNHand };
@@ -49,7 +56,7 @@ const char* variant_name(Variant v) {
   }
 }
 
-/// Batch norm written out as the seed's tf.nn version does: batch moments over `axes` in
+/// Batch norm written out as the notebook's tf.nn version does: batch moments over `axes` in
 /// training (and an exponential moving average of them), population statistics at test time.
 class HandBatchNorm : public nn::Module {
 public:
@@ -97,7 +104,7 @@ private:
   std::shared_ptr<HandBatchNorm> bn_;
 };
 
-/// The seed's net: 19 conv layers (3x3, 4*i channels, stride 2 when i % 3 == 0, SAME, ReLU),
+/// The notebook's net: 19 conv layers (3x3, 4*i channels, stride 2 when i % 3 == 0, SAME, ReLU),
 /// flatten, dense 100 + ReLU, dense 10. With BN, the layers before a BN have no bias.
 class ConvNet : public nn::Module {
 public:
@@ -189,7 +196,7 @@ double score_one_at_a_time(ConvNet& net, const data::Dataset& test) {
 struct RunResult {
   Variant variant;
   double final_val, final_test, single, seconds;
-  double val_at_300 = -1;  // the seed's logs end at batch 375: its last validation is at 300
+  double val_at_300 = -1;  // the notebook's log ends at batch 375: its last validation is at 300
   std::vector<double> losses;  // training loss of every batch
 };
 
@@ -217,7 +224,7 @@ RunResult train(ConvNet& net, Variant variant, long batches, long batch, std::ui
     adam.step();
     r.losses.push_back(loss.item());
     if (log && i % 25 == 0) {
-      // As the seed: the current batch scored in inference mode.
+      // As the notebook: the current batch scored in inference mode.
       NoGradGuard no_grad;
       net.eval();
       Tensor l2 = net.forward(as_images(b.images));
@@ -242,90 +249,187 @@ RunResult train(ConvNet& net, Variant variant, long batches, long batch, std::ui
   return r;
 }
 
+const char* kSource = "the batch-normalization notebook of Udacity's deep-learning course";
+const char* kSourceLink = "https://github.com/udacity/deep-learning (batch-norm)";
+
+/// Thresholds of the notebook's conclusions (final test accuracy; relative loss difference).
+struct Thresholds {
+  double max_no_bn = 0.2;          // no BN stays near chance
+  double min_bn = 0.85;            // both BN versions learn, in every seed
+  double min_bn_median = 0.93;     // and well, in the median
+  double loss_tolerance = 1e-3;    // |loss difference| / loss of the two BN versions' first batch
+};
+
+/// One seed's full run; writes its CSV files and conv_results.csv to opts.out_dir.
+void run_one_seed(const examples::CommonOptions& opts, long batches, long batch, long agreement) {
+  auto found = examples::open_dataset(opts.data_dir);
+  data::Dataset train_set = data::load_mnist(found.dir, data::Split::Train);
+  data::Dataset validation = data::load_mnist(found.dir, data::Split::Validation);
+  data::Dataset test = data::load_mnist(found.dir, data::Split::Test);
+  examples::ensure_dir(opts.out_dir);
+  examples::CsvWriter train_csv(opts.out_dir + "/conv_training.csv",
+                                {"net", "batch", "batch_loss", "batch_accuracy"});
+  examples::CsvWriter val_csv(opts.out_dir + "/conv_validation.csv",
+                              {"net", "batch", "val_loss", "val_accuracy"});
+  examples::CsvWriter results(opts.out_dir + "/conv_results.csv", {"measure", "value"});
+  for (Variant v : {Variant::NoBN, Variant::BNLayers, Variant::BNHand}) {
+    std::mt19937_64 rng(opts.seed);
+    ConvNet net(v, rng);
+    RunResult r = train(net, v, batches, batch, opts.seed, train_set, validation, test, &train_csv,
+                        &val_csv, true);
+    const std::string key = variant_key(v);
+    if (r.val_at_300 >= 0) results.row(key + "_val300", {r.val_at_300});
+    results.row(key + "_final_val", {r.final_val});
+    results.row(key + "_final_test", {r.final_test});
+    results.row(key + "_single", {r.single});
+    results.row(key + "_seconds", {r.seconds});
+  }
+
+  // The two BN versions from the same initial weights: same losses up to float rounding.
+  if (agreement > 0) {
+    std::mt19937_64 rng_a(opts.seed), rng_b(opts.seed + 1);
+    ConvNet layers(Variant::BNLayers, rng_a), hand(Variant::BNHand, rng_b);
+    auto ka = layers.kernels(), kb = hand.kernels();
+    for (std::size_t i = 0; i < ka.size(); ++i) nn::set_weights(kb[i], ka[i].value(), "kernel");
+    auto ra = train(layers, Variant::BNLayers, agreement, batch, opts.seed, train_set, validation, test, nullptr, nullptr, false);
+    auto rb = train(hand, Variant::BNHand, agreement, batch, opts.seed, train_set, validation, test, nullptr, nullptr, false);
+    double max_diff = 0;
+    for (std::size_t i = 0; i < ra.losses.size(); ++i) {
+      max_diff = std::max(max_diff, std::abs(ra.losses[i] - rb.losses[i]));
+    }
+    // The layer runs fused_batch_norm, the hand version moments + batch_normalization: the
+    // same function, rounded differently. Adam's first steps are about lr * sign(gradient),
+    // so rounding-level differences in near-zero gradients move the two apart afterwards.
+    const double first = std::abs(ra.losses[0] - rb.losses[0]);
+    results.row("first_loss", {ra.losses[0]});
+    results.row("first_loss_difference", {first});
+    results.row("first_loss_relative_difference", {first / std::max(1e-30, std::abs(ra.losses[0]))});
+    results.row("max_loss_difference", {max_diff});
+    std::printf("BN layers vs BN by hand from the same weights, first batch: |loss difference| = "
+                "%.2e (max over %ld batches of Adam: %.2g)\n", first, agreement, max_diff);
+  }
+  std::printf("seed %llu on %s: %ld batches of %ld\n", (unsigned long long)opts.seed,
+              found.name.c_str(), batches, batch);
+}
+
+std::string scientific(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1e", v);
+  return buf;
+}
+
+examples::Conclusion median_at_least(const examples::SeedResults& r, const std::string& name,
+                                     const std::string& what, const std::string& measure,
+                                     double threshold) {
+  const auto s = r.of(measure);
+  return {name, what + " at least " + examples::fixed(threshold, 2) + " in the median",
+          s.median >= threshold,
+          "median " + examples::fixed(s.median) + ", min-max " + examples::fixed(s.min) + "-" +
+              examples::fixed(s.max)};
+}
+
+/// The results table and the conclusions over every seed; returns the exit status.
+int summarise(const examples::SeedResults& r, long batches, long batch, const Thresholds& t, bool binding) {
+  std::printf("\nExperiment 2: %ld batches of %ld, seeds %s; source: %s, %s\n", batches, batch,
+              r.seed_list().c_str(), kSource, kSourceLink);
+  // The notebook's printed log stops at batch 375: its last validation figure is at 300.
+  const bool protocol = batches == kFullBatches && batch == kBatch;
+  auto src = [&](const char* figure) { return std::string(protocol ? figure : "-"); };
+  std::vector<examples::Row> rows;
+  const char* at_300[] = {"0.0924", "0.8628", "0.1404"};
+  int i = 0;
+  for (Variant v : {Variant::NoBN, Variant::BNLayers, Variant::BNHand}) {
+    const std::string key = variant_key(v), name = variant_name(v);
+    rows.push_back({key + "_val300", name + ": validation @300", src(at_300[i++])});
+    rows.push_back({key + "_final_val", name + ": final validation", "-"});
+    rows.push_back({key + "_final_test", name + ": final test", "-"});
+    rows.push_back({key + "_single", name + ": first 100 one at a time", "-", 2});
+    rows.push_back({key + "_seconds", name + ": seconds (training, evaluations)", "-", 1});
+  }
+  rows.push_back({"first_loss_difference", "BN layers vs by hand, same weights: |first-batch loss difference|", "-", 8});
+  examples::print_table(r, rows, "Udacity notebook");
+
+  const std::string test = "final test accuracy";
+  std::vector<examples::Conclusion> c = {
+      examples::every_seed(r, "no-bn-stuck", "no BN: " + test + " at most " + examples::fixed(t.max_no_bn, 2),
+                           "no_bn_final_test", [&](double v) { return v <= t.max_no_bn; }),
+      examples::every_seed(r, "bn-layers-learns", "BN (layers module): " + test + " at least " + examples::fixed(t.min_bn, 2),
+                           "bn_layers_final_test", [&](double v) { return v >= t.min_bn; }),
+      examples::every_seed(r, "bn-hand-learns", "BN (by hand): " + test + " at least " + examples::fixed(t.min_bn, 2),
+                           "bn_hand_final_test", [&](double v) { return v >= t.min_bn; }),
+      median_at_least(r, "bn-layers-median", "BN (layers module): " + test, "bn_layers_final_test", t.min_bn_median),
+      median_at_least(r, "bn-hand-median", "BN (by hand): " + test, "bn_hand_final_test", t.min_bn_median),
+  };
+  if (r.has("first_loss_relative_difference")) {
+    c.push_back(examples::every_seed(
+        r, "bn-versions-agree",
+        "the two BN versions' first-batch losses from the same weights agree to float32 rounding "
+        "(|difference| / loss at most " + scientific(t.loss_tolerance) + ")",
+        "first_loss_relative_difference", [&](double v) { return v <= t.loss_tolerance; }));
+  }
+  return examples::report_conclusions(c, binding);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  cxxopts::Options options("mnist_bn_conv",
-                           "Experiment 2 (seed 003): 19-layer conv net without BN, with the BN "
-                           "layer, and with BN written by hand");
+  cxxopts::Options options(
+      "mnist_bn_conv",
+      "Experiment 2: 19-layer conv net without BN, with the BN layer, and with BN written by "
+      "hand, after the batch-normalization notebook of Udacity's deep-learning course "
+      "(https://github.com/udacity/deep-learning, batch-norm)");
   examples::add_common_options(options);
+  examples::add_seed_options(options);
   options.add_options()("agreement-batches",
-                        "batches for the check that both BN versions agree from the same weights (first-batch loss)",
+                        "batches for the check that both BN versions agree from the same weights "
+                        "(first-batch loss; 0 skips it)",
                         cxxopts::value<long>()->default_value("25"));
+  Thresholds t;
+  options.add_options("conclusions")
+      ("enforce-conclusions", "exit non-zero when a conclusion fails also in a run shorter than "
+                              "the protocol (at the protocol's length it always does)")
+      ("max-no-bn-accuracy", "no BN's final test accuracy must be at most this, in every seed",
+       cxxopts::value<double>()->default_value(examples::fixed(t.max_no_bn, 2)))
+      ("min-bn-accuracy", "each BN version's final test accuracy must be at least this, in every seed",
+       cxxopts::value<double>()->default_value(examples::fixed(t.min_bn, 2)))
+      ("min-bn-median-accuracy", "each BN version's final test accuracy must be at least this in the median",
+       cxxopts::value<double>()->default_value(examples::fixed(t.min_bn_median, 2)))
+      ("loss-tolerance", "largest |first-batch loss difference| / loss of the two BN versions",
+       cxxopts::value<double>()->default_value("0.001"));
   auto parsed = examples::parse_or_exit(options, argc, argv);
   auto opts = examples::read_common_options(parsed);
+  const auto plan = examples::read_seed_plan(parsed, opts.seed);
+  t.max_no_bn = parsed["max-no-bn-accuracy"].as<double>();
+  t.min_bn = parsed["min-bn-accuracy"].as<double>();
+  t.min_bn_median = parsed["min-bn-median-accuracy"].as<double>();
+  t.loss_tolerance = parsed["loss-tolerance"].as<double>();
   const long batches = opts.steps ? opts.steps : (opts.quick ? kQuickBatches : kFullBatches);
   const long batch = opts.batch ? opts.batch : kBatch;
   const long agreement = parsed["agreement-batches"].as<long>();
-  examples::apply_threads(opts);
   try {
-    auto found = examples::open_dataset(opts.data_dir);
-    data::Dataset train_set = data::load_mnist(found.dir, data::Split::Train);
-    data::Dataset validation = data::load_mnist(found.dir, data::Split::Validation);
-    data::Dataset test = data::load_mnist(found.dir, data::Split::Test);
-    examples::ensure_dir(opts.out_dir);
-    examples::CsvWriter train_csv(opts.out_dir + "/conv_training.csv",
-                                  {"net", "batch", "batch_loss", "batch_accuracy"});
-    examples::CsvWriter val_csv(opts.out_dir + "/conv_validation.csv",
-                                {"net", "batch", "val_loss", "val_accuracy"});
-    std::vector<RunResult> results;
-    for (Variant v : {Variant::NoBN, Variant::BNLayers, Variant::BNHand}) {
-      std::mt19937_64 rng(opts.seed);
-      ConvNet net(v, rng);
-      results.push_back(train(net, v, batches, batch, opts.seed, train_set, validation, test,
-                              &train_csv, &val_csv, true));
+    std::vector<std::string> dirs;
+    if (plan.several()) {
+      examples::ensure_dir(opts.out_dir);
+      examples::run_seeds(argc, argv, plan, opts.out_dir);
+      for (auto seed : plan.seeds) dirs.push_back(examples::seed_dir(opts.out_dir, seed));
+    } else {
+      examples::apply_threads(opts);
+      opts.seed = plan.seeds[0];
+      run_one_seed(opts, batches, batch, agreement);
+      dirs.push_back(opts.out_dir);
     }
-
-    // The two BN versions from the same initial weights: same losses up to float rounding.
-    double max_loss_diff = 0, first_loss_diff = 0;
-    if (agreement > 0) {
-      std::mt19937_64 rng_a(opts.seed), rng_b(opts.seed + 1);
-      ConvNet layers(Variant::BNLayers, rng_a), hand(Variant::BNHand, rng_b);
-      auto ka = layers.kernels(), kb = hand.kernels();
-      for (std::size_t i = 0; i < ka.size(); ++i) nn::set_weights(kb[i], ka[i].value(), "kernel");
-      auto ra = train(layers, Variant::BNLayers, agreement, batch, opts.seed, train_set, validation, test, nullptr, nullptr, false);
-      auto rb = train(hand, Variant::BNHand, agreement, batch, opts.seed, train_set, validation, test, nullptr, nullptr, false);
-      for (std::size_t i = 0; i < ra.losses.size(); ++i) {
-        max_loss_diff = std::max(max_loss_diff, std::abs(ra.losses[i] - rb.losses[i]));
-      }
-      if (!ra.losses.empty()) first_loss_diff = std::abs(ra.losses[0] - rb.losses[0]);
-    }
-
-    std::printf("\nExperiment 2 on %s: %ld batches of %ld, seed %llu\n", found.name.c_str(), batches,
-                batch, (unsigned long long)opts.seed);
-    // The seed's printed log stops at batch 375, so its last validation accuracy is at 300.
-    std::printf("%-46s %9s %9s %9s %10s %8s\n", "net", "val@300", "seed@300", "final val",
-                "final test", "100 one-by-one");
-    const char* seed_at_300[] = {"0.0924", "0.8628", "0.1404"};
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      const auto& r = results[i];
-      char v300[16] = "-";
-      if (r.val_at_300 >= 0) std::snprintf(v300, sizeof v300, "%.4f", r.val_at_300);
-      std::printf("%-46s %9s %9s %9.4f %10.4f %8.2f\n", variant_name(r.variant), v300,
-                  seed_at_300[i], r.final_val, r.final_test, r.single);
-    }
-    for (const auto& r : results) {
-      std::printf("training time, %s: %.1f s\n", variant_key(r.variant), r.seconds);
-    }
-    if (agreement > 0) {
-      // The layer runs fused_batch_norm, the hand version moments + batch_normalization: the
-      // same function, rounded differently. Adam's first steps are about lr * sign(gradient),
-      // so rounding-level differences in near-zero gradients move the two apart afterwards.
-      std::printf("BN layers vs BN by hand from the same weights, first batch: |loss difference| = "
-                  "%.2e (max over %ld batches of Adam: %.2g)\n", first_loss_diff, agreement,
-                  max_loss_diff);
-    }
-    examples::CsvWriter summary(opts.out_dir + "/conv_results.csv",
-                                {"net", "val_accuracy", "test_accuracy", "single_100", "seconds"});
-    for (const auto& r : results) {
-      summary.row(variant_key(r.variant), {r.final_val, r.final_test, r.single, r.seconds});
-    }
-    if (opts.plots && examples::render_plot("plot_conv.py", {opts.out_dir})) {
+    std::vector<examples::Measures> runs;
+    for (const auto& d : dirs) runs.push_back(examples::read_measures(d + "/conv_results.csv"));
+    const bool binding = (batches == kFullBatches && batch == kBatch) || parsed.count("enforce-conclusions");
+    const int status = summarise(examples::SeedResults(plan.seeds, std::move(runs)), batches, batch, t, binding);
+    std::vector<std::string> plot_args{opts.out_dir};
+    plot_args.insert(plot_args.end(), dirs.begin(), dirs.end());
+    if (opts.plots && examples::render_plot("plot_conv.py", plot_args)) {
       std::printf("plot: %s/conv_accuracy.png\n", opts.out_dir.c_str());
     }
+    return status;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mnist_bn_conv: %s\n", e.what());
     return 1;
   }
-  return 0;
 }

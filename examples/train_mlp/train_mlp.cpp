@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   const long steps = argc > 2 ? std::stol(argv[2]) : 2000;
   nn::manual_seed(1);  // the layers draw their initial weights from this generator
 
-  // 784 -> 100 -> BN -> sigmoid -> 10, as in the seed's MLP.
+  // 784 -> 100 -> BN -> sigmoid -> 10, as in Experiment 1's MLP.
   nn::Sequential model;
   model.add(nn::Dense(784, 100, /*use_bias=*/false));
   model.add(nn::BatchNorm(nn::BatchNormOptions(100).decay(0.99f).eps(1e-3f)));

@@ -1,4 +1,4 @@
-// nn::BatchNorm: Keras semantics (seed 001), decay convention, biased variance, in-place
+// nn::BatchNorm: Keras semantics (the Stack Overflow thread "How could I use batch normalization in TensorFlow?"), decay convention, biased variance, in-place
 // buffers, trainable vs training.
 #include <cmath>
 #include <cstring>

@@ -4,7 +4,7 @@
 ///
 /// Ownership follows the outputs: a Tensor owns the Node that produced it, a Node owns its
 /// inputs. The tape only keeps weak references, in creation order, so backward() can walk it
-/// in reverse without recursion (see STYLE.md 3.2) and dropped graphs free themselves.
+/// in reverse without recursion and dropped graphs free themselves.
 #include <cstddef>
 #include <cstdint>
 #include <memory>

@@ -17,7 +17,8 @@
 /// - Eval mode: the moving statistics only; the buffers are untouched.
 /// - A training batch with one value per channel is allowed: variance 0, output = beta.
 /// - Freezing gamma/beta (set_trainable) does not freeze the moving statistics: only eval
-///   mode does (seed 001: `trainable` and `training` are different things).
+///   mode does: `trainable` and `training` are different things (the Stack Overflow thread
+///   "How could I use batch normalization in TensorFlow?" shows the difference in Keras).
 ///
 /// It computes what the hand-written "BN from moments" does (equal to rounding; a test checks
 /// values and gradients).

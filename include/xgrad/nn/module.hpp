@@ -2,11 +2,11 @@
 /// \file
 /// nn::Module: named parameters, buffers and children; the training flag.
 ///
-/// Follows the PyTorch C++ `Module` protocol with two changes (STYLE 3.4):
+/// Follows the PyTorch C++ `Module` protocol with two changes:
 /// - `parameters()` returns only *trainable* parameters (what optimizers take);
 ///   `named_parameters()` and checkpoints include frozen ones too.
-/// - `trainable` is a per-parameter flag, independent of `training` (seed 001). Freezing
-///   never changes the mode and `train()` never unfreezes. The flag is stored as the
+/// - `trainable` is a per-parameter flag, independent of `training` (Keras' BatchNormalization
+///   keeps the two apart too). Freezing never changes the mode and `train()` never unfreezes. The flag is stored as the
 ///   parameter tensor's `requires_grad`, so a frozen parameter gets no gradient and every
 ///   optimizer holding its handle skips it.
 ///
