@@ -312,7 +312,12 @@ void col2im_add(const ConvGeometry& g, const T* col, T* grad_in, std::size_t row
   // there is no store-to-load dependency chain (pixel-major order would add each input value
   // kw times in a row through memory).
   const std::size_t c = g.c, K = g.cols();
-  const T* end = grad_in + g.n * g.h * g.w * g.c;
+  // A run's tail may be added full width (plus zeros) while it stays before `end`: the end of
+  // the last image these rows touch. Threads take whole images, so a wider end would let this
+  // read-modify-write race with the thread adding into the next image.
+  if (row_end <= row_begin) return;
+  const std::size_t last_image = (row_end - 1) / (g.oh * g.ow);
+  const T* end = grad_in + (last_image + 1) * g.h * g.w * g.c;
   const std::ptrdiff_t pl = std::ptrdiff_t(g.pad_left), sw = std::ptrdiff_t(g.sw);
   const std::ptrdiff_t W = std::ptrdiff_t(g.w);
   const std::size_t plane = g.oh * g.ow;

@@ -52,7 +52,7 @@ bool have_bash() { return std::system("bash -c true >/dev/null 2>&1") == 0; }
 
 TEST_CASE("fetch_mnist.sh: copies and verifies from --from, is idempotent, fails plainly",
           "[data][fetch]") {
-  const fs::path shared = kRepo / ".." / "shared" / "data" / "mnist";
+  const fs::path shared = fs::absolute(kRepo / ".." / "shared" / "data" / "mnist");
   if (!have_bash() || !data::has_mnist_files(shared.string())) {
     return test::skip("bash or ../shared/data/mnist missing: fetch_mnist.sh not tested");
   }

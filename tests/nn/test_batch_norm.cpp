@@ -71,7 +71,7 @@ TEST_CASE("BatchNorm: bad options and inputs throw", "[nn][bn]") {
   CHECK_THROWS_AS(bad_axis(Tensor::ones({4, 3})), std::invalid_argument);
 }
 
-TEST_CASE("BatchNorm seed 001: [[3],[4]] in training, no center/scale", "[nn][bn][seed001]") {
+TEST_CASE("BatchNorm as in the Stack Overflow thread: [[3],[4]] in training, no center/scale", "[nn][bn][bn-thread]") {
   nn::BatchNorm bn(nn::BatchNormOptions(1).center(false).scale(false));
   xt::xarray<float> x = {3.f, 4.f};
   x.reshape({2, 1});
@@ -81,7 +81,7 @@ TEST_CASE("BatchNorm seed 001: [[3],[4]] in training, no center/scale", "[nn][bn
   CHECK(y.value()(1, 0) == Approx(0.998006).margin(1e-5));
 }
 
-TEST_CASE("BatchNorm seed 001: [[3,4]] normalises each feature over one sample", "[nn][bn][seed001]") {
+TEST_CASE("BatchNorm as in the Stack Overflow thread: [[3,4]] normalises each feature over one sample", "[nn][bn][bn-thread]") {
   nn::BatchNorm bn(nn::BatchNormOptions(2).center(false).scale(false));
   Tensor y = bn(Tensor(xt::xarray<float>{{3, 4}}));
   // TensorFlow prints exactly 0, and so must we: x - mean is exactly 0.
@@ -90,7 +90,7 @@ TEST_CASE("BatchNorm seed 001: [[3,4]] normalises each feature over one sample",
   CHECK(y.value()(0, 1) == 0.0f);
 }
 
-TEST_CASE("BatchNorm seed 001: axis=0 on [[3,4]]", "[nn][bn][seed001]") {
+TEST_CASE("BatchNorm as in the Stack Overflow thread: axis=0 on [[3,4]]", "[nn][bn][bn-thread]") {
   nn::BatchNorm bn(nn::BatchNormOptions(1).axis(0).center(false).scale(false));
   Tensor y = bn(Tensor(xt::xarray<float>{{3, 4}}));
   REQUIRE(y.shape() == Shape{1, 2});
