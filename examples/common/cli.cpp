@@ -15,7 +15,7 @@ void add_common_options(cxxopts::Options& options) {
       ("out-dir", "where tables, CSV, checkpoints and plots go", cxxopts::value<std::string>()->default_value("out"))
       ("quick", "a short run (a minute or less) with the same code paths")
       ("no-plots", "skip rendering PNG plots")
-      ("threads", "threads for xgrad's kernels (default: XGRAD_NUM_THREADS, else 1)",
+      ("threads", "threads for xgrad's kernels (default: XGRAD_NUM_THREADS, else the CPUs this process may use; with --seeds, their share per seed)",
        cxxopts::value<int>()->default_value("0"))
       ("h,help", "show this help");
 }

@@ -15,7 +15,7 @@ struct CommonOptions {
   std::string out_dir = "out";
   bool quick = false;         ///< a run of a minute or less
   bool plots = true;
-  int threads = 0;            ///< xgrad threads (0: XGRAD_NUM_THREADS or its default, 1)
+  int threads = 0;            ///< xgrad threads (0: XGRAD_NUM_THREADS, else the CPUs in the affinity mask)
 };
 
 /// Adds the shared options to `options`.

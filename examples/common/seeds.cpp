@@ -4,7 +4,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -13,6 +15,8 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+
+#include <xgrad/threads.hpp>
 
 #include "csv.hpp"
 #include "summary.hpp"
@@ -129,6 +133,18 @@ void run_seeds(int argc, char** argv, const SeedPlan& plan, const std::string& o
                 return s;
               }().c_str(), std::min(jobs, plan.seeds.size()), out_dir.c_str());
   std::fflush(stdout);
+  // Seeds running side by side share the cores: unless told otherwise (--threads or
+  // XGRAD_NUM_THREADS), each gets its share, so that N processes do not each start a pool as
+  // wide as the machine and wait on threads that have no core.
+  const bool threads_given = std::getenv("XGRAD_NUM_THREADS") ||
+      std::any_of(common.begin(), common.end(), [](const std::string& a) {
+        return a == "--threads" || a.rfind("--threads=", 0) == 0;
+      });
+  if (!threads_given) {
+    const std::size_t at_once = std::max<std::size_t>(1, std::min(jobs, plan.seeds.size()));
+    const int share = std::max(1, xgrad::num_threads() / int(at_once));
+    setenv("XGRAD_NUM_THREADS", std::to_string(share).c_str(), 1);
+  }
   std::map<pid_t, Child> running;
   std::vector<std::string> failures;
   std::size_t next = 0;
