@@ -190,4 +190,19 @@ void run_seeds(int argc, char** argv, const SeedPlan& plan, const std::string& o
   }
 }
 
+std::vector<std::string> run_plan(int argc, char** argv, const SeedPlan& plan,
+                                  const std::string& out_dir,
+                                  const std::function<void(std::uint64_t seed)>& run_one) {
+  std::vector<std::string> dirs;
+  if (plan.several()) {
+    ensure_dir(out_dir);
+    run_seeds(argc, argv, plan, out_dir);
+    for (auto seed : plan.seeds) dirs.push_back(seed_dir(out_dir, seed));
+  } else {
+    run_one(plan.seeds[0]);
+    dirs.push_back(out_dir);
+  }
+  return dirs;
+}
+
 }  // namespace examples

@@ -6,6 +6,7 @@
 // processes keep the runs independent (no shared thread pool, allocator or BLAS state) and use
 // every core without threads inside a run.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,5 +35,10 @@ std::string seed_dir(const std::string& out_dir, std::uint64_t seed);
 /// plan.jobs at a time, and reports each one's end on stdout. Throws std::runtime_error naming
 /// the seed and its log when a run fails.
 void run_seeds(int argc, char** argv, const SeedPlan& plan, const std::string& out_dir);
+
+/// With several seeds, run_seeds into out_dir; with one, `run_one(seed)` in this process. Returns the folders holding each seed's results, in plan order.
+std::vector<std::string> run_plan(int argc, char** argv, const SeedPlan& plan,
+                                  const std::string& out_dir,
+                                  const std::function<void(std::uint64_t seed)>& run_one);
 
 }  // namespace examples

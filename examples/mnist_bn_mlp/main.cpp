@@ -391,17 +391,12 @@ int main(int argc, char** argv) {
   const long batch = opts.batch ? opts.batch : kBatch;
 
   try {
-    std::vector<std::string> dirs;
-    if (plan.several()) {
-      examples::ensure_dir(opts.out_dir);
-      examples::run_seeds(argc, argv, plan, opts.out_dir);
-      for (auto seed : plan.seeds) dirs.push_back(examples::seed_dir(opts.out_dir, seed));
-    } else {
-      examples::apply_threads(opts);
-      opts.seed = plan.seeds[0];
-      run_one_seed(opts, steps, batch);
-      dirs.push_back(opts.out_dir);
-    }
+    const std::vector<std::string> dirs =
+        examples::run_plan(argc, argv, plan, opts.out_dir, [&](std::uint64_t seed) {
+          examples::apply_threads(opts);
+          opts.seed = seed;
+          run_one_seed(opts, steps, batch);
+        });
     std::vector<examples::Measures> runs;
     for (const auto& d : dirs) runs.push_back(examples::read_measures(d + "/mlp_results.csv"));
     examples::SeedResults results(plan.seeds, std::move(runs));
