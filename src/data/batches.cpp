@@ -139,7 +139,8 @@ bool Batches::next(Batch& out) {
 
   const float* src_images = d.images.data();
   const std::uint8_t* src_labels = d.labels.data();
-  std::memset(labels, 0, b * classes * sizeof(float));
+  // An empty slice (more ranks than examples) may have no buffer: memset(nullptr, 0, 0) is UB.
+  if (b > 0) std::memset(labels, 0, b * classes * sizeof(float));
   for (std::size_t r = 0; r < b; ++r) {
     const std::size_t i = order_[pos_ + first + r];
     std::memcpy(images + r * features, src_images + i * features, features * sizeof(float));
