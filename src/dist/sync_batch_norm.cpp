@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/batch_norm_table.hpp"
 #include "kernels/row_blocks.hpp"
 #include "xgrad/autograd/function.hpp"
 #include "xgrad/autograd/tape.hpp"
@@ -60,23 +61,18 @@ FusedBatchNorm<T> sync_batch_norm(const Communicator& comm, const BasicTensor<T>
   check_param("offset", offset, xs, f);
 
   // This rank's count, sums and centred sums of squares (two passes, as fused_batch_norm).
+  const kernels::BatchNormTable<T>& loops = kernels::batch_norm_kernels<T>();
   const T* px = x.value().data();
   std::vector<T> sum(f), m2(f);
-  sum_rows<T>(rows, f, 1, sum.data(), [&](std::size_t e, std::size_t n, T* __restrict acc) {
-    const T* __restrict xb = px + e;
-    for (std::size_t t = 0; t < n; ++t) acc[t] += xb[t];
-  });
+  sum_rows<T>(rows, f, 1, sum.data(),
+              [&](std::size_t e, std::size_t n, T* acc) { loops.accumulate(px + e, acc, n); });
   std::vector<T> local_mean(f, T(0));
   if (rows > 0) {
     for (std::size_t c = 0; c < f; ++c) local_mean[c] = sum[c] / T(rows);
   }
   const std::vector<T> lm_rep = repeat_to_period(local_mean.data(), f);
-  sum_rows<T>(rows, f, 1, m2.data(), [&](std::size_t e, std::size_t n, T* __restrict acc) {
-    const T *__restrict xb = px + e, *__restrict mu = lm_rep.data();
-    for (std::size_t t = 0; t < n; ++t) {
-      const T d = xb[t] - mu[t];
-      acc[t] += d * d;
-    }
+  sum_rows<T>(rows, f, 1, m2.data(), [&](std::size_t e, std::size_t n, T* acc) {
+    loops.accumulate_sq_dev(px + e, lm_rep.data(), acc, n);
   });
   std::vector<double> mine(1 + 2 * f);
   mine[0] = double(rows);
@@ -124,10 +120,7 @@ FusedBatchNorm<T> sync_batch_norm(const Communicator& comm, const BasicTensor<T>
   xt::xarray<T> y = xt::xarray<T>::from_shape(x.value().shape());
   T* py = y.data();
   kernels::parallel_blocks(rows, f, [&](std::size_t e, std::size_t n) {
-    const T* __restrict xb = px + e;
-    T* __restrict yb = py + e;
-    const T *__restrict mu = mu_rep.data(), *__restrict pa = a_rep.data(), *__restrict pb = b_rep.data();
-    for (std::size_t t = 0; t < n; ++t) yb[t] = (xb[t] - mu[t]) * pa[t] + pb[t];
+    loops.normalize(px + e, mu_rep.data(), a_rep.data(), b_rep.data(), py + e, n);
   });
 
   BasicTensor<T> mean_t(mean), var_t(var);
@@ -138,7 +131,8 @@ FusedBatchNorm<T> sync_batch_norm(const Communicator& comm, const BasicTensor<T>
   if (offset.defined()) inputs.push_back(offset);
   BasicTensor<T> out = make_op(
       "sync_batch_norm", std::move(y), std::move(inputs),
-      [comm, x, scale, mean_t, inv, rows, f, is, io, total](const auto& g, const auto&, auto& grads) {
+      [comm, x, scale, mean_t, inv, rows, f, is, io, total, &loops](const auto& g, const auto&,
+                                                                    auto& grads) {
         const T* px = x.value().data();
         const T* pg = g.data();
         const std::vector<T> mu_rep = repeat_to_period(mean_t.value().data(), f);
@@ -146,13 +140,8 @@ FusedBatchNorm<T> sync_batch_norm(const Communicator& comm, const BasicTensor<T>
         // sums[0..f) = sum(g), sums[f..2f) = sum(g (x - mean)), over this rank's examples.
         std::vector<T> sums(2 * f);
         const std::size_t len = period(f);
-        sum_rows<T>(rows, f, 2, sums.data(), [&](std::size_t e, std::size_t n, T* __restrict acc) {
-          const T *__restrict xb = px + e, *__restrict gb = pg + e, *__restrict mu = mu_rep.data();
-          T* __restrict acc_gx = acc + len;
-          for (std::size_t t = 0; t < n; ++t) {
-            acc[t] += gb[t];
-            acc_gx[t] += gb[t] * (xb[t] - mu[t]);
-          }
+        sum_rows<T>(rows, f, 2, sums.data(), [&](std::size_t e, std::size_t n, T* acc) {
+          loops.accumulate_grad(px + e, pg + e, mu_rep.data(), acc, acc + len, n);
         });
         if (is != std::size_t(-1) && grads.needs(is)) {
           xt::xarray<T> ds = xt::xarray<T>::from_shape({f});
@@ -184,11 +173,8 @@ FusedBatchNorm<T> sync_batch_norm(const Communicator& comm, const BasicTensor<T>
         xt::xarray<T> dx = xt::xarray<T>::from_shape(x.value().shape());
         T* pdx = dx.data();
         kernels::parallel_blocks(rows, f, [&](std::size_t e, std::size_t n) {
-          const T *__restrict xb = px + e, *__restrict gb = pg + e;
-          const T *__restrict mu = mu_rep.data(), *__restrict pa = a_rep.data();
-          const T *__restrict pm = mg_rep.data(), *__restrict pk = k_rep.data();
-          T* __restrict db = pdx + e;
-          for (std::size_t t = 0; t < n; ++t) db[t] = pa[t] * (gb[t] - pm[t] - (xb[t] - mu[t]) * pk[t]);
+          loops.input_grad(px + e, pg + e, mu_rep.data(), a_rep.data(), mg_rep.data(),
+                           k_rep.data(), pdx + e, n);
         });
         grads.set(0, std::move(dx));
       });

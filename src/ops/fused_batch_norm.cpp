@@ -1,13 +1,15 @@
 // fused_batch_norm: per-feature batch statistics, normalisation and its gradient in a few
 // passes over x (kernels/row_blocks.hpp: flat blocks of rows, split over xgrad's threads by
 // rows). Sums are taken per thread over contiguous row ranges and added in thread order:
-// reproducible for a given thread count.
+// reproducible for a given thread count. The loops over a block are the instruction set's in
+// use (kernels/batch_norm_table.hpp).
 #include <cmath>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "kernels/batch_norm_table.hpp"
 #include "kernels/row_blocks.hpp"
 #include "xgrad/autograd/function.hpp"
 #include "xgrad/ops/normalization.hpp"
@@ -49,23 +51,17 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
   check_param("scale", scale, xs, f);
   check_param("offset", offset, xs, f);
 
+  const kernels::BatchNormTable<T>& loops = kernels::batch_norm_kernels<T>();
   const T* px = x.value().data();
   const T count = T(rows);
   // Two passes for the statistics (sum, then squared deviations): stable for large offsets.
   xt::xarray<T> mean = xt::xarray<T>::from_shape({f}), var = xt::xarray<T>::from_shape({f});
-  sum_rows<T>(rows, f, 1, mean.data(), [&](std::size_t e, std::size_t n, T* __restrict acc) {
-    const T* __restrict xb = px + e;
-    for (std::size_t t = 0; t < n; ++t) acc[t] += xb[t];
-  });
+  sum_rows<T>(rows, f, 1, mean.data(),
+              [&](std::size_t e, std::size_t n, T* acc) { loops.accumulate(px + e, acc, n); });
   for (auto& m : mean) m /= count;
   const std::vector<T> mu_rep = repeat_to_period(mean.data(), f);
-  sum_rows<T>(rows, f, 1, var.data(), [&](std::size_t e, std::size_t n, T* __restrict acc) {
-    const T* __restrict xb = px + e;
-    const T* __restrict mu = mu_rep.data();
-    for (std::size_t t = 0; t < n; ++t) {
-      const T d = xb[t] - mu[t];
-      acc[t] += d * d;
-    }
+  sum_rows<T>(rows, f, 1, var.data(), [&](std::size_t e, std::size_t n, T* acc) {
+    loops.accumulate_sq_dev(px + e, mu_rep.data(), acc, n);
   });
   for (auto& v : var) v /= count;
 
@@ -83,10 +79,7 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
   xt::xarray<T> y = xt::xarray<T>::from_shape(x.value().shape());
   T* py = y.data();
   kernels::parallel_blocks(rows, f, [&](std::size_t e, std::size_t n) {
-    const T* __restrict xb = px + e;
-    T* __restrict yb = py + e;
-    const T *__restrict mu = mu_rep.data(), *__restrict pa = a_rep.data(), *__restrict pb = b_rep.data();
-    for (std::size_t t = 0; t < n; ++t) yb[t] = (xb[t] - mu[t]) * pa[t] + pb[t];
+    loops.normalize(px + e, mu_rep.data(), a_rep.data(), b_rep.data(), py + e, n);
   });
 
   BasicTensor<T> mean_t(mean), var_t(var);
@@ -98,7 +91,7 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
   auto saved_mean = mean_t;
   BasicTensor<T> out = make_op(
       "fused_batch_norm", std::move(y), std::move(inputs),
-      [x, scale, saved_mean, inv, rows, f, is, io](const auto& g, const auto&, auto& grads) {
+      [x, scale, saved_mean, inv, rows, f, is, io, &loops](const auto& g, const auto&, auto& grads) {
         const T* px = x.value().data();
         const T* pg = g.data();
         const std::vector<T> mu_rep = repeat_to_period(saved_mean.value().data(), f);
@@ -106,13 +99,8 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
         // sums[0..f) = sum(g), sums[f..2f) = sum(g (x - mean)).
         std::vector<T> sums(2 * f);
         const std::size_t len = period(f);
-        sum_rows<T>(rows, f, 2, sums.data(), [&](std::size_t e, std::size_t n, T* __restrict acc) {
-          const T *__restrict xb = px + e, *__restrict gb = pg + e, *__restrict mu = mu_rep.data();
-          T* __restrict acc_gx = acc + len;
-          for (std::size_t t = 0; t < n; ++t) {
-            acc[t] += gb[t];
-            acc_gx[t] += gb[t] * (xb[t] - mu[t]);
-          }
+        sum_rows<T>(rows, f, 2, sums.data(), [&](std::size_t e, std::size_t n, T* acc) {
+          loops.accumulate_grad(px + e, pg + e, mu_rep.data(), acc, acc + len, n);
         });
         if (is != std::size_t(-1) && grads.needs(is)) {
           // dscale = sum(g xhat), xhat = (x - mean) inv
@@ -139,11 +127,8 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
         xt::xarray<T> dx = xt::xarray<T>::from_shape(x.value().shape());
         T* pdx = dx.data();
         kernels::parallel_blocks(rows, f, [&](std::size_t e, std::size_t n) {
-          const T *__restrict xb = px + e, *__restrict gb = pg + e;
-          const T *__restrict mu = mu_rep.data(), *__restrict pa = a_rep.data();
-          const T *__restrict pm = mg_rep.data(), *__restrict pk = k_rep.data();
-          T* __restrict db = pdx + e;
-          for (std::size_t t = 0; t < n; ++t) db[t] = pa[t] * (gb[t] - pm[t] - (xb[t] - mu[t]) * pk[t]);
+          loops.input_grad(px + e, pg + e, mu_rep.data(), a_rep.data(), mg_rep.data(),
+                           k_rep.data(), pdx + e, n);
         });
         grads.set(0, std::move(dx));
       });
