@@ -4,14 +4,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/optimizer_table.hpp"
 #include "kernels/parallel.hpp"
 #include "xgrad/autograd/tape.hpp"
 
 namespace xgrad::optim {
 
 namespace {
-// Parameters per thread below which a second thread costs more than it saves. The loops
-// capture by value: a float captured by reference could alias p[k] and stop vectorisation.
+// Parameters per thread below which a second thread costs more than it saves.
 constexpr std::size_t kGrain = 16384;
 }  // namespace
 
@@ -59,9 +59,9 @@ namespace {
 void decay_in_place(xt::xarray<float>& value, float factor) {
   float* p = value.data();
   const std::size_t n = value.size();
-  kernels::parallel_for(n, kGrain, [=](std::size_t b, std::size_t e) {
-    for (std::size_t k = b; k < e; ++k) p[k] -= factor * p[k];
-  });
+  const kernels::OptimizerTable& loops = kernels::optimizer_kernels();
+  kernels::parallel_for(n, kGrain,
+                        [=, &loops](std::size_t b, std::size_t e) { loops.decay(p + b, factor, e - b); });
 }
 }  // namespace
 
@@ -87,13 +87,9 @@ void Adam::step() {
     float* p = value.data();
     float* m = m_[i].data();
     float* v = v_[i].data();
-    kernels::parallel_for(n, kGrain, [=](std::size_t b, std::size_t e) {
-      for (std::size_t k = b; k < e; ++k) {
-        const float gk = g[k];
-        m[k] = b1 * m[k] + (1.0f - b1) * gk;
-        v[k] = b2 * v[k] + (1.0f - b2) * gk * gk;
-        p[k] -= lr_t * m[k] / (std::sqrt(v[k]) + eps);
-      }
+    const kernels::OptimizerTable& loops = kernels::optimizer_kernels();
+    kernels::parallel_for(n, kGrain, [=, &loops](std::size_t b, std::size_t e) {
+      loops.adam(p + b, m + b, v + b, g + b, b1, b2, lr_t, eps, e - b);
     });
   }
 }

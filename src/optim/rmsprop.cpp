@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/optimizer_table.hpp"
 #include "kernels/parallel.hpp"
 #include "xgrad/autograd/tape.hpp"
 
@@ -48,6 +49,7 @@ void RMSprop::step() {
   begin_step();
   const float lr = lr_, rho = options_.rho, mu = options_.momentum, eps = options_.eps;
   const bool centered = options_.centered;
+  const kernels::OptimizerTable& loops = kernels::optimizer_kernels();
   for (std::size_t i = 0; i < params_.size(); ++i) {
     if (!should_update(i)) continue;
     auto& value = params_[i].value();
@@ -61,23 +63,9 @@ void RMSprop::step() {
     float* mom = mu > 0.0f ? ensure(mom_[i]) : nullptr;
     float* p = value.data();
     const float* g = params_[i].grad().data();
-    kernels::parallel_for(n, kGrain, [=](std::size_t b, std::size_t e) {
-      for (std::size_t k = b; k < e; ++k) {
-        const float gk = g[k];
-        ms[k] = rho * ms[k] + (1.0f - rho) * gk * gk;
-        float denom = ms[k] + eps;
-        if (mg) {
-          mg[k] = rho * mg[k] + (1.0f - rho) * gk;
-          denom = ms[k] - mg[k] * mg[k] + eps;
-        }
-        const float inc = lr * gk / std::sqrt(denom);
-        if (mom) {
-          mom[k] = mu * mom[k] + inc;
-          p[k] -= mom[k];
-        } else {
-          p[k] -= inc;
-        }
-      }
+    kernels::parallel_for(n, kGrain, [=, &loops](std::size_t b, std::size_t e) {
+      loops.rmsprop(p + b, ms + b, mg ? mg + b : nullptr, mom ? mom + b : nullptr, g + b, rho, mu,
+                    eps, lr, e - b);
     });
   }
 }

@@ -4,14 +4,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/optimizer_table.hpp"
 #include "kernels/parallel.hpp"
 #include "xgrad/autograd/tape.hpp"
 
 namespace xgrad::optim {
 
 namespace {
-// Parameters per thread below which a second thread costs more than it saves. The loops
-// capture by value: a float captured by reference could alias p[k] and stop vectorisation.
+// Parameters per thread below which a second thread costs more than it saves.
 constexpr std::size_t kGrain = 16384;
 }  // namespace
 
@@ -33,7 +33,7 @@ const float* SGD::with_weight_decay(const float* g, const float* p, std::size_t 
   decayed_.resize(n);
   float* d = decayed_.data();
   const float wd = weight_decay_;
-  for (std::size_t k = 0; k < n; ++k) d[k] = g[k] + wd * p[k];
+  kernels::optimizer_kernels().add_weight_decay(d, g, p, wd, n);
   return d;
 }
 
@@ -45,6 +45,7 @@ void SGD::step() {
   NoGradGuard no_grad;
   begin_step();
   const float lr = lr_, mom = momentum_;
+  const kernels::OptimizerTable& loops = kernels::optimizer_kernels();
   for (std::size_t i = 0; i < params_.size(); ++i) {
     if (!should_update(i)) continue;
     auto& value = params_[i].value();
@@ -54,18 +55,15 @@ void SGD::step() {
     const std::size_t n = value.size();
     if (weight_decay_ > 0.0f) g = with_weight_decay(g, p, n);
     if (mom == 0.0f) {
-      kernels::parallel_for(n, kGrain, [=](std::size_t b, std::size_t e) {
-        for (std::size_t k = b; k < e; ++k) p[k] -= lr * g[k];
+      kernels::parallel_for(n, kGrain, [=, &loops](std::size_t b, std::size_t e) {
+        loops.sgd(p + b, g + b, lr, e - b);
       });
       continue;
     }
     auto& vel = velocity_[i];
     if (vel.size() != n) vel = xt::zeros<float>(value.shape());
     float* v = vel.data();
-    for (std::size_t k = 0; k < n; ++k) {
-      v[k] = mom * v[k] + g[k];
-      p[k] -= lr * v[k];
-    }
+    loops.sgd_momentum(p, v, g, mom, lr, n);
   }
 }
 
