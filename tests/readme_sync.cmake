@@ -1,4 +1,4 @@
-# cmake -P script: the README must quote the marked region of a source file verbatim,
+# cmake -P script: a README must quote the marked region of a source file verbatim,
 # so the example users read is the one the suite compiles and runs.
 file(READ ${README} readme)
 file(READ ${SOURCE} source)
@@ -9,5 +9,5 @@ if(snippet STREQUAL "")
 endif()
 string(FIND "${readme}" "${snippet}" pos)
 if(pos EQUAL -1)
-  message(FATAL_ERROR "README.md does not quote ${SOURCE} verbatim; copy the marked region into it")
+  message(FATAL_ERROR "${README} does not quote ${SOURCE} verbatim; copy the marked region into it")
 endif()
