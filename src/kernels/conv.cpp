@@ -247,10 +247,9 @@ void conv2d_forward(const ConvGeometry& g, const T* in, const T* filter, T* out)
     return;
   }
   if (use_direct(g, Pass::Forward)) {
-    // Threads take whole images.
+    // Parts are whole images.
     const int parts =
-        std::min<int>(threads_for(2.0 * double(M) * double(K) * double(O), kMinConvFlopsPerThread),
-                      int(g.n));
+        parts_for(threads_for(2.0 * double(M) * double(K) * double(O), kMinConvFlopsPerThread), g.n);
     run_parts(parts, [&](int part, int count) {
       const Range r = split_range(g.n, part, count);
       if (r.begin < r.end) direct_forward(g, in, filter, out, r.begin, r.end);
@@ -261,8 +260,9 @@ void conv2d_forward(const ConvGeometry& g, const T* in, const T* filter, T* out)
     gemm<T>(false, false, M, O, K, T(1), in, K, filter, O, T(0), out, O);
     return;
   }
-  // Threads take contiguous ranges of output pixels, each with its own im2col scratch.
-  const int parts = threads_for(2.0 * double(M) * double(K) * double(O), kMinConvFlopsPerThread);
+  // Parts are contiguous ranges of output pixels; each thread has its own im2col scratch.
+  const int parts =
+      parts_for(threads_for(2.0 * double(M) * double(K) * double(O), kMinConvFlopsPerThread), M);
   run_parts(parts, [&](int part, int count) {
     const Range r = split_range(M, part, count);
     if (r.begin < r.end) forward_rows(g, in, filter, out, r.begin, r.end);
@@ -285,12 +285,12 @@ void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const 
   const bool gemm_dw = grad_filter && !dw_direct;
   // The direct filter gradient is [K, O] like the untransposed GEMM one.
   const bool dw_t = g_tuning.dw_transposed && !dw_direct;
-  // Threads take whole images; each writes its images' grad_in and its own partial filter
-  // gradient, summed in thread order afterwards (reproducible for a given thread count).
+  // Parts are whole images; each writes its images' grad_in and its own partial filter
+  // gradient, summed in part order afterwards (reproducible for a given thread count).
   const double flops = 2.0 * double(M) * double(K) * double(O) * ((grad_in ? 1 : 0) + (grad_filter ? 1 : 0));
-  const int parts = std::min<int>(threads_for(flops, kMinConvFlopsPerThread), int(g.n));
+  const int parts = parts_for(threads_for(flops, kMinConvFlopsPerThread), g.n);
   const std::size_t dw_size = O * K;
-  // Filter-gradient partials, one per thread: [O, K] (transposed) or [K, O]. The calling
+  // Filter-gradient partials, one per part: [O, K] (transposed) or [K, O]. The calling
   // thread's scratch, since it reads them after the job (a worker's own scratch may by then
   // be in use by another user thread's job).
   T* partials = grad_filter ? scratch<T, 1>(std::size_t(parts) * dw_size) : nullptr;

@@ -30,13 +30,24 @@ inline int threads_for(double work, double min_work_per_thread) {
   return min_work <= 0 ? n : int(std::clamp(work / min_work, 1.0, double(n)));
 }
 
-/// Calls body(part, parts) for part = 0 .. parts-1, each on its own thread, and waits.
+/// Parts to cut a job into when `threads` threads share it (at most `max_parts`). With one part
+/// per thread, a step would wait for a worker whose core another process has taken; with
+/// several, the threads that run take the parts it has not started (thread_pool.hpp). The count
+/// depends only on the thread count, so results repeat for a given count.
+constexpr int kPartsPerThread = 4;
+inline int parts_for(int threads, std::size_t max_parts) {
+  if (threads <= 1 || max_parts <= 1) return 1;
+  return int(std::min<std::size_t>(std::size_t(threads) * kPartsPerThread, max_parts));
+}
+
+/// Calls body(part, parts) for part = 0 .. parts-1 on up to thread_count() threads, and waits.
 /// body must not throw.
 template <class Body>
 void run_parts(int parts, Body&& body) {
   if (parts <= 1) return body(0, 1);
-  run_on_pool(parts, [](void* b, int part, int count) { (*static_cast<Body*>(b))(part, count); },
-              &body);
+  run_on_pool(
+      parts, std::min(parts, thread_count()),
+      [](void* b, int part, int count) { (*static_cast<Body*>(b))(part, count); }, &body);
 }
 
 /// Splits [0, n) into `parts` contiguous ranges whose boundaries are multiples of `align`

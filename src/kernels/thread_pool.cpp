@@ -1,5 +1,6 @@
 #include "kernels/thread_pool.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -7,6 +8,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include <time.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -19,7 +22,67 @@ namespace xgrad::kernels {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 thread_local bool t_inside_job = false;
+
+// A worker that spins on a core it shares with another process burns the time slices it
+// needs for its parts: the scheduler then preempts it in the middle of a part, and the step
+// waits for it (W2b next to a busy core: 1.5x the 1-thread step). So a worker that got less
+// than kFairShare of the time it was runnable (spinning or working, not sleeping) over the
+// last kWindow takes its core to be shared, for kSharedFor: it spins briefly and sleeps, and is
+// woken only for jobs with parts to spare; woken from a sleep, it runs at once. (Preemptions
+// alone say little: a VM's worker is preempted now and then on an idle machine too.)
+class SharedCoreDetector {
+public:
+  SharedCoreDetector() { running(); }
+
+  /// The worker starts running (it was created or woken).
+  void running() {
+    wall_mark_ = Clock::now();
+    cpu_mark_ = thread_cpu_time();
+  }
+  /// The worker is about to sleep: the time since running() counts as runnable.
+  void stopped() {
+    ran_wall_ += Clock::now() - wall_mark_;
+    ran_cpu_ += thread_cpu_time() - cpu_mark_;
+  }
+
+  bool core_is_shared() {
+    stopped();
+    running();
+    const auto now = wall_mark_;
+    if (shared_) {
+      if (now < shared_until_) return true;
+      shared_ = false;  // look again
+      start_window(now);
+    } else if (now - window_start_ >= kWindow) {
+      if (ran_wall_ >= kWindow / 4 && double(ran_cpu_.count()) < kFairShare * double(ran_wall_.count())) {
+        shared_ = true;
+        shared_until_ = now + kSharedFor;
+      }
+      start_window(now);
+    }
+    return shared_;
+  }
+
+private:
+  void start_window(Clock::time_point now) {
+    window_start_ = now;
+    ran_wall_ = ran_cpu_ = Clock::duration::zero();
+  }
+  static Clock::duration thread_cpu_time() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+  }
+  static constexpr std::chrono::milliseconds kWindow{50};
+  static constexpr std::chrono::milliseconds kSharedFor{200};
+  static constexpr double kFairShare = 0.65;
+  Clock::time_point wall_mark_, window_start_ = Clock::now(), shared_until_;
+  Clock::duration cpu_mark_{}, ran_wall_{}, ran_cpu_{};
+  bool shared_ = false;
+};
 
 // The job's state in one 64-bit word: job id (32 bits), parts (16), next unclaimed part (16).
 // One compare-and-swap claims a part of one particular job: a worker that woke late for a
@@ -47,9 +110,9 @@ public:
     for (auto& w : workers_) w.join();
   }
 
-  void run(int parts, PartFunction fn, void* context) {
+  void run(int parts, int threads, PartFunction fn, void* context) {
     std::lock_guard<std::mutex> one_job_at_a_time(run_mutex_);
-    grow(parts - 1);
+    grow(std::min(threads, parts) - 1);
     // The previous job is finished (every part ran and was counted), so no worker reads these
     // any more; the ticket's store publishes them to the workers that claim a part.
     fn_.store(fn, std::memory_order_relaxed);
@@ -57,15 +120,15 @@ public:
     finished_.store(0, std::memory_order_relaxed);
     const std::uint32_t job = ++job_;
     ticket_.store(pack({job, parts, 1}));  // part 0 is the caller's
-    if (sleepers_.load() > 0) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      wake_.notify_all();
-    }
+    if (idle_sleepers_.load() > 0) wake_all();
     t_inside_job = true;
     int ran_here = 0;
     try {
       fn(context, 0, parts);
       ++ran_here;
+      // A worker asleep on a shared core costs a wake-up (microseconds of the caller's time)
+      // and starts late: worth it only when the caller has more than one part left to run.
+      if (polite_sleepers_.load() > 0 && unclaimed(job) >= 2) wake_all();
       for (int part; claim(job, part);) {
         fn(context, part, parts);
         ++ran_here;
@@ -107,6 +170,16 @@ private:
     }
   }
 
+  void wake_all() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wake_.notify_all();
+  }
+
+  int unclaimed(std::uint32_t job) const {
+    const Ticket t = unpack(ticket_.load());
+    return t.job == job ? t.parts - t.next : 0;
+  }
+
   // Claims every part left (without running them); returns how many.
   int claim_all(std::uint32_t job) {
     int count = 0;
@@ -128,8 +201,9 @@ private:
 
   void work(std::uint32_t seen) {
     t_inside_job = true;
+    SharedCoreDetector shared_core;
     for (;;) {
-      seen = wait_for_job(seen);
+      seen = wait_for_job(seen, shared_core);
       if (stop_.load()) return;
       if (paused_.load(std::memory_order_relaxed)) continue;
       for (int part, parts; claim(seen, part, parts);) {
@@ -139,23 +213,38 @@ private:
     }
   }
 
-  // Returns the id of a job newer than `seen` (or anything once stopping).
-  std::uint32_t wait_for_job(std::uint32_t seen) {
-    using Clock = std::chrono::steady_clock;
+  // Returns the id of a job newer than `seen` (or anything once stopping). Spins, then
+  // sleeps. On a shared core the spin is short and the sleep polite: it ends at the next job
+  // with parts to spare, or after kPoliteSleep, when the worker looks at its core again.
+  std::uint32_t wait_for_job(std::uint32_t seen, SharedCoreDetector& detector) {
+    const bool shared_core = detector.core_is_shared();
     const auto current = [&] { return unpack(ticket_.load()).job; };
-    const auto deadline = Clock::now() + std::chrono::microseconds(kSpinMicroseconds);
+    const auto deadline = Clock::now() + (shared_core ? kSharedCoreSpin : kSpin);
     for (int i = 0;; ++i) {
       const std::uint32_t job = current();
       if (job != seen || stop_.load()) return job;
       if ((i & 255) == 255 && Clock::now() > deadline) break;
       XGRAD_CPU_RELAX();
     }
+    detector.stopped();
     std::unique_lock<std::mutex> lock(mutex_);
-    sleepers_.fetch_add(1);
-    wake_.wait(lock, [&] { return current() != seen || stop_.load(); });
-    sleepers_.fetch_sub(1);
+    const auto woken = [&] { return current() != seen || stop_.load(); };
+    if (shared_core) {
+      polite_sleepers_.fetch_add(1);
+      wake_.wait_for(lock, kPoliteSleep, woken);  // then look at the core again
+      polite_sleepers_.fetch_sub(1);
+    } else {
+      idle_sleepers_.fetch_add(1);
+      wake_.wait(lock, woken);
+      idle_sleepers_.fetch_sub(1);
+    }
+    detector.running();
     return current();
   }
+
+  static constexpr std::chrono::microseconds kSpin{kSpinMicroseconds};
+  static constexpr std::chrono::microseconds kSharedCoreSpin{50};
+  static constexpr std::chrono::milliseconds kPoliteSleep{100};
 
   std::vector<std::thread> workers_;
   std::mutex run_mutex_;  // jobs from several user threads take turns
@@ -164,7 +253,8 @@ private:
   std::uint32_t job_ = 0;  // the last job's id (under run_mutex_)
   std::atomic<std::uint64_t> ticket_{0};
   std::atomic<int> finished_{0};  // parts the workers have finished
-  std::atomic<int> sleepers_{0};
+  std::atomic<int> idle_sleepers_{0};    // woken for every job
+  std::atomic<int> polite_sleepers_{0};  // on a shared core: woken for jobs with parts to spare
   std::atomic<PartFunction> fn_{nullptr};
   std::atomic<void*> context_{nullptr};
   std::atomic<bool> stop_{false};
@@ -180,7 +270,9 @@ ThreadPool& pool() {
 
 }  // namespace
 
-void run_on_pool(int parts, PartFunction fn, void* context) { pool().run(parts, fn, context); }
+void run_on_pool(int parts, int threads, PartFunction fn, void* context) {
+  pool().run(parts, threads, fn, context);
+}
 
 bool inside_pool_job() { return t_inside_job; }
 

@@ -6,12 +6,15 @@
 // after a short spin and each region then pays a futex wake-up (measured, W1a on 2 threads:
 // 0.31 ms/step with libgomp's defaults, 0.21 ms with GOMP_SPINCOUNT=10000000), and that spin
 // length can only be set from the environment before the program starts. These workers spin
-// for kSpinMicroseconds after each job, then sleep.
+// for kSpinMicroseconds after each job, then sleep; a worker whose core another process is
+// using spins only briefly, since its spinning would cost it the time slices its parts need
+// (SharedCoreDetector in thread_pool.cpp).
 //
 // A job's parts are claimed, not assigned: the caller and the workers take the next unclaimed
 // part from one atomic counter, and the caller, once its own part is done, runs every part no
 // worker has started. A worker whose core is busy with another process (descheduled, or
-// still waking up) therefore never holds the step; only a part it has started is waited for.
+// still waking up) therefore never holds the step; only a part it has started is waited for,
+// which is why large kernels cut their work into several parts per thread (parts_for).
 // Which thread runs a part does not change what the part computes: results depend only on
 // the number of parts.
 #include <cstddef>
@@ -25,11 +28,11 @@ using PartFunction = void (*)(void* context, int part, int parts);
 constexpr int kMaxParts = 1024;
 
 /// Runs fn(context, p, parts) for p = 0 .. parts-1 (1 <= parts <= kMaxParts) on the calling
-/// thread and the pool's workers (started on first use, kept for the process), and waits for
-/// all of them. Any part may run on any of these threads, several parts on the same one.
+/// thread and threads - 1 of the pool's workers (started on first use, kept for the process),
+/// and waits for all of them. Any part may run on any of these threads, several parts on the same one.
 /// fn must not throw (std::bad_alloc from the calling thread's parts is passed on once the
 /// parts the workers started have finished).
-void run_on_pool(int parts, PartFunction fn, void* context);
+void run_on_pool(int parts, int threads, PartFunction fn, void* context);
 
 /// True on a pool worker, and on the calling thread while it runs parts.
 bool inside_pool_job();

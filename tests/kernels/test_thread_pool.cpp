@@ -1,9 +1,11 @@
 // The pool behind run_parts: every part runs once, work no worker has started never waits for
 // one, and which thread runs a part does not change a result.
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
 
+#include "kernels/conv.hpp"
 #include "kernels/gemm.hpp"
 #include "kernels/parallel.hpp"
 #include "support/force_threads.hpp"
@@ -84,4 +86,44 @@ TEST_CASE("a depth-split product is bit-identical whichever threads run its part
       CHECK(shared[i * n + j] == Approx(s).margin(1e-3));
     }
   }
+}
+
+TEST_CASE("a job of more parts than threads runs on at most that many threads", "[parallel]") {
+  test::ForceThreads force(2);
+  for (int rep = 0; rep < 50; ++rep) {
+    std::vector<std::thread::id> ran_on(16);
+    kernels::run_parts(16, [&](int part, int) { ran_on[std::size_t(part)] = std::this_thread::get_id(); });
+    std::vector<std::thread::id> distinct;
+    for (const auto& id : ran_on) {
+      if (std::find(distinct.begin(), distinct.end(), id) == distinct.end()) distinct.push_back(id);
+    }
+    REQUIRE(distinct.size() <= 2);
+  }
+}
+
+TEST_CASE("a convolution cut into several parts per thread is bit-identical whichever threads "
+          "run them", "[parallel]") {
+  // 2 threads cut the batch of 12 images into kPartsPerThread parts each; the filter gradient
+  // is a sum of per-part partials in part order.
+  const auto g = kernels::make_geometry(12, 7, 7, 3, 3, 3, 4, 1, 1, /*same=*/true);
+  std::vector<float> in(g.n * g.h * g.w * g.c), filter(g.cols() * g.o), grad_out(g.rows() * g.o);
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = float((i * 37) % 101) / 50.0f - 1.0f;
+  for (std::size_t i = 0; i < filter.size(); ++i) filter[i] = float((i * 53) % 97) / 48.0f - 1.0f;
+  for (std::size_t i = 0; i < grad_out.size(); ++i) grad_out[i] = float((i * 29) % 89) / 44.0f - 1.0f;
+  REQUIRE(kernels::parts_for(2, g.n) > 2);
+  const auto run = [&] {
+    std::vector<float> out(g.rows() * g.o), grad_in(in.size()), grad_filter(filter.size());
+    kernels::conv2d_forward(g, in.data(), filter.data(), out.data());
+    kernels::conv2d_backward(g, in.data(), filter.data(), grad_out.data(), grad_in.data(),
+                             grad_filter.data());
+    return std::vector<std::vector<float>>{out, grad_in, grad_filter};
+  };
+  test::ForceThreads force(2);
+  const auto shared = run();
+  std::vector<std::vector<float>> alone;
+  {
+    PausedWorkers paused;
+    alone = run();
+  }
+  REQUIRE(alone == shared);
 }
