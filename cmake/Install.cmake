@@ -1,12 +1,28 @@
 # Installs the library and headers and exports the CMake package, so that another project can
 # find_package(xgrad) and link xgrad::xgrad.
+# Two install components, one Debian package each: "dev" (the core library) and "dist"
+# (xgrad::dist, when MPI was found), which needs MPI and so is a package of its own.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
+set(CMAKE_INSTALL_DEFAULT_COMPONENT_NAME dev)
 install(TARGETS xgrad EXPORT xgradTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/xgrad DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/xgrad DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  PATTERN dist EXCLUDE)
 install(EXPORT xgradTargets NAMESPACE xgrad:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/xgrad)
+
+# xgrad::dist in an export set of its own: the package's config loads it only for
+# find_package(xgrad COMPONENTS dist), after finding MPI.
+if(TARGET xgrad_dist)
+  install(TARGETS xgrad_dist EXPORT xgradDistTargets COMPONENT dist
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/xgrad/dist
+    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xgrad COMPONENT dist)
+  install(EXPORT xgradDistTargets NAMESPACE xgrad:: COMPONENT dist
+    DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/xgrad)
+endif()
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/xgradConfig.cmake.in
   ${PROJECT_BINARY_DIR}/xgradConfig.cmake INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/xgrad)
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/xgradConfigVersion.cmake
@@ -39,9 +55,14 @@ string(REGEX REPLACE "/$" "" XGRAD_PC_PREFIX_FROM_PCDIR "${XGRAD_PC_PREFIX_FROM_
 configure_file(${PROJECT_SOURCE_DIR}/cmake/xgrad.pc.in ${PROJECT_BINARY_DIR}/xgrad.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/xgrad.pc DESTINATION ${XGRAD_PC_DIR})
 
-# The licence, where Debian keeps a package's.
+# The licence, where Debian keeps each package's.
 set(XGRAD_DEB_PACKAGE_NAME libxgrad-dev)
+set(XGRAD_DIST_DEB_PACKAGE_NAME libxgrad-dist-dev)
 install(FILES ${PROJECT_SOURCE_DIR}/cmake/copyright
   DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/${XGRAD_DEB_PACKAGE_NAME})
+if(TARGET xgrad_dist)
+  install(FILES ${PROJECT_SOURCE_DIR}/cmake/copyright COMPONENT dist
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/${XGRAD_DIST_DEB_PACKAGE_NAME})
+endif()
 
 include(Package)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The Debian package as a user gets it: builds it (cpack -G DEB) from a built tree, checks its
-# dependencies and file list, unpacks it into a scratch root (dpkg-deb -x), and builds and runs
-# a separate project against it, with CMake (find_package(xgrad 0.2 REQUIRED)) and with
-# pkg-config's flags.
+# The Debian packages as a user gets them: builds them (cpack -G DEB) from a built tree, checks
+# their dependencies and file lists, unpacks them into a scratch root (dpkg-deb -x), and builds
+# and runs separate projects against them: with CMake (find_package(xgrad 0.2 REQUIRED)) and
+# with pkg-config's flags; and, when xgrad::dist was built, with find_package(xgrad COMPONENTS
+# dist), run on 2 ranks.
 #
 #   tests/package/check_deb.sh [BUILD_DIR=build]
 set -euo pipefail
@@ -15,9 +16,14 @@ fail() { echo "check_deb: $*" >&2; exit 1; }
 echo "-- cpack -G DEB"
 cpack -G DEB --config "$build/CPackConfig.cmake" -B "$scratch/pkg" > "$scratch/cpack.log" \
   || { cat "$scratch/cpack.log"; fail "cpack failed"; }
+# libxgrad-dev always; libxgrad-dist-dev when the build has xgrad::dist (MPI was found).
+with_dist=false
+[[ -f "$build/src/dist/libxgrad_dist.a" ]] && with_dist=true
 debs=("$scratch"/pkg/*.deb)
-[[ ${#debs[@]} -eq 1 && -f ${debs[0]} ]] || fail "expected one .deb, got: ${debs[*]}"
-deb="${debs[0]}"
+expected_debs=1
+$with_dist && expected_debs=2
+[[ ${#debs[@]} -eq $expected_debs ]] || fail "expected $expected_debs .deb files, got: ${debs[*]}"
+deb="$(ls "$scratch"/pkg/libxgrad-dev_*.deb 2>/dev/null)" || fail "no libxgrad-dev package"
 echo "-- $(basename "$deb")"
 
 echo "-- dependencies"
@@ -46,9 +52,28 @@ grep -q "License: BSD-3-Clause" <(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr
   || fail "the copyright file does not carry the BSD-3-Clause licence"
 echo "   $(wc -l < "$scratch/files") files, as expected"
 
+if $with_dist; then
+  dist_deb="$(ls "$scratch"/pkg/libxgrad-dist-dev_*.deb 2>/dev/null)" || fail "no libxgrad-dist-dev package"
+  echo "-- $(basename "$dist_deb"): dependencies and file list"
+  dist_depends="$(dpkg-deb -f "$dist_deb" Depends)"
+  echo "   $dist_depends"
+  grep -qE "(^|, )libxgrad-dev \(= 0\.2\.0\)(,|$)" <<< "$dist_depends" || fail "libxgrad-dist-dev does not depend on libxgrad-dev (= 0.2.0)"
+  grep -qE "(^|, )libopenmpi-dev(,|$)" <<< "$dist_depends" || fail "libxgrad-dist-dev does not depend on libopenmpi-dev"
+  dpkg-deb --contents "$dist_deb" | awk '{print $NF}' | grep -v '/$' | sed 's|^\./||' | sort > "$scratch/dist-files"
+  for f in usr/lib/libxgrad_dist.a usr/include/xgrad/dist/dist.hpp usr/include/xgrad/dist/session.hpp \
+           usr/lib/cmake/xgrad/xgradDistTargets.cmake usr/share/doc/libxgrad-dist-dev/copyright; do
+    grep -qx "$f" "$scratch/dist-files" || fail "libxgrad-dist-dev lacks $f"
+  done
+  unexpected="$(grep -vE '^usr/(lib/libxgrad_dist\.a|include/xgrad/dist/.+\.hpp|lib/cmake/xgrad/xgradDistTargets[A-Za-z-]*\.cmake|share/doc/libxgrad-dist-dev/copyright)$' "$scratch/dist-files" || true)"
+  [[ -z "$unexpected" ]] || fail "unexpected files in libxgrad-dist-dev:"$'\n'"$unexpected"
+  ! grep -q '^usr/include/xgrad/dist/' "$scratch/files" || fail "libxgrad-dev carries xgrad::dist's headers"
+  echo "   $(wc -l < "$scratch/dist-files") files, as expected"
+fi
+
 echo "-- unpack into a scratch root"
 root="$scratch/root"
 dpkg-deb -x "$deb" "$root"
+$with_dist && dpkg-deb -x "$dist_deb" "$root"
 
 echo "-- CMake: find_package(xgrad 0.2 REQUIRED)"
 cmake -S "$here/consumer" -B "$scratch/cmake-build" -DCMAKE_PREFIX_PATH="$root/usr" \
@@ -81,4 +106,24 @@ echo "   libs:   $libs"
 g++ -std=c++17 -O2 $cflags "$here/consumer/main.cpp" -o "$scratch/pc-consumer" $libs \
   || fail "building with pkg-config's flags failed"
 "$scratch/pc-consumer" || fail "the pkg-config-built consumer failed"
+if $with_dist; then
+  echo "-- CMake: find_package(xgrad 0.2 REQUIRED COMPONENTS dist), run on 2 ranks"
+  cmake -S "$here/dist_consumer" -B "$scratch/dist-build" -DCMAKE_PREFIX_PATH="$root/usr" \
+    -DCMAKE_BUILD_TYPE=Release > "$scratch/dist-configure.log" || { cat "$scratch/dist-configure.log"; fail "configure of the dist consumer failed"; }
+  cmake --build "$scratch/dist-build" > "$scratch/dist-build.log" || { cat "$scratch/dist-build.log"; fail "build of the dist consumer failed"; }
+  mpi_flags=(--oversubscribe --mca btl_vader_single_copy_mechanism none)
+  [[ $(id -u) -eq 0 ]] && mpi_flags+=(--allow-run-as-root)
+  timeout 60 mpiexec "${mpi_flags[@]}" -np 2 "$scratch/dist-build/dist_consumer" \
+    || fail "the dist consumer failed on 2 ranks"
+  echo "-- without libxgrad-dist-dev, asking for the dist component fails and says why"
+  dpkg-deb -x "$deb" "$scratch/root-dev-only"
+  if cmake -S "$here/dist_consumer" -B "$scratch/dist-build-dev-only" \
+       -DCMAKE_PREFIX_PATH="$scratch/root-dev-only/usr" > "$scratch/dev-only.log" 2>&1; then
+    fail "find_package(xgrad COMPONENTS dist) succeeded without libxgrad-dist-dev"
+  fi
+  grep -q "xgrad::dist is not installed" "$scratch/dev-only.log" \
+    || { cat "$scratch/dev-only.log"; fail "the failure does not say that xgrad::dist is not installed"; }
+else
+  echo "-- xgrad::dist was not built (no MPI): no libxgrad-dist-dev to check"
+fi
 echo "check_deb: ok"
