@@ -47,7 +47,19 @@ void DataParallel::broadcast_state() {
   for (const auto& [name, b] : module_.named_buffers()) broadcast(comm_, b, 0);
 }
 
+DataParallel::NoSync::NoSync(DataParallel& ddp) : ddp_(ddp) {
+  if (ddp.paused_) throw std::logic_error("DataParallel::no_sync: already inside no_sync()");
+  if (std::find(ddp.param_ready_.begin(), ddp.param_ready_.end(), true) != ddp.param_ready_.end()) {
+    throw std::logic_error("DataParallel::no_sync: a backward() outside no_sync() has begun "
+                           "this step's reductions; call wait() first");
+  }
+  ddp.paused_ = true;
+}
+
+DataParallel::NoSync::~NoSync() { ddp_.paused_ = false; }
+
 void DataParallel::on_grad_ready(std::size_t param) {
+  if (paused_) return;  // accumulating locally (no_sync)
   if (param_ready_[param]) {
     throw std::logic_error("DataParallel: a second backward() reached a parameter before "
                            "wait(); call wait() after each backward()");

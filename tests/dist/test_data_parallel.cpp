@@ -270,6 +270,38 @@ TEST_CASE("DataParallel: a parameter with no gradient on some ranks does not han
   CHECK(b.grad()(0) == Approx(2.0 * (n - 1) / n));   // rank 0 contributed zeros
 }
 
+TEST_CASE("DataParallel::no_sync: micro-batches accumulate locally, the last backward reduces the sums",
+          "[dist][ddp]") {
+  nn::Module m;
+  Tensor a = m.register_parameter("a", Tensor(xt::xarray<float>{1.0f, 2.0f}));
+  dist::DataParallel ddp(m, world());
+  const auto& w = world();
+  const double n = w.size(), r = w.rank();
+  {
+    auto local = ddp.no_sync();
+    CHECK(ddp.syncing_paused());
+    CHECK_THROWS_WITH(ddp.no_sync(), Catch::Contains("already inside no_sync"));
+    reduce_sum(a * (r + 1)).backward();  // micro-batch 1: gradient r + 1, this rank's own
+    reduce_sum(a * 2.0).backward();      // micro-batch 2: + 2
+    CHECK(ddp.buckets_started() == 0);
+    CHECK(a.grad()(0) == float(r + 3));  // nothing averaged yet
+  }
+  CHECK_FALSE(ddp.syncing_paused());
+  reduce_sum(a * 10.0).backward();  // the last micro-batch reduces all three
+  CHECK(ddp.buckets_started() == ddp.bucket_count());
+  // Not between a synchronized backward and its wait():
+  CHECK_THROWS_WITH(ddp.no_sync(), Catch::Contains("call wait() first"));
+  ddp.wait();
+  const double expected = (n + 1) / 2 + 2 + 10;  // mean over ranks of (r + 1) + 2 + 10
+  CHECK(a.grad()(0) == Approx(expected));
+  CHECK(a.grad()(1) == Approx(expected));
+  // And the next step is an ordinary one again.
+  a.zero_grad();
+  reduce_sum(a * (r + 1)).backward();
+  ddp.wait();
+  CHECK(a.grad()(0) == Approx((n + 1) / 2));
+}
+
 TEST_CASE("dist::save_on_rank0 writes once; every rank loads it", "[dist][checkpoint]") {
   const auto& w = world();
   auto model = make_net(Net::Conv, Norm::Sync, 1);

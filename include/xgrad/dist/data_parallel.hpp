@@ -29,7 +29,19 @@
 /// loss: the mean over its examples when every rank has as many (with a mean loss, unequal
 /// slices weigh each rank equally, not each example).
 ///
-/// One backward per wait(): accumulating several backward passes before wait() is refused.
+/// One backward per wait(): a second backward pass before wait() is refused. To accumulate
+/// gradients over several micro-batches, run all but the last backward inside no_sync() (as
+/// PyTorch's DDP.no_sync): those only add to the local gradients, and the last one, outside
+/// it, reduces the sums.
+///
+/// \code
+///   {
+///     auto local = ddp.no_sync();
+///     loss(model->forward(micro_batch[0])).backward();  // local gradients only
+///   }
+///   loss(model->forward(micro_batch[1])).backward();    // reduces both micro-batches' sums
+///   ddp.wait();
+/// \endcode
 /// Communication runs on a duplicate of the communicator, so the caller's collectives (SyncBatchNorm's among them) never match DataParallel's.
 #include <cstddef>
 #include <cstdint>
@@ -59,6 +71,23 @@ public:
   /// Completes this step's reductions: afterwards every parameter's gradient is the mean over
   /// ranks, bitwise the same on every rank.
   void wait();
+
+  /// While the returned guard lives, backward passes reduce nothing: the gradients accumulate
+  /// on each rank. Refused (std::logic_error) while a step's reductions have begun (a
+  /// backward outside no_sync() without its wait()), or when already inside no_sync().
+  class NoSync {
+  public:
+    explicit NoSync(DataParallel& ddp);
+    ~NoSync();
+    NoSync(const NoSync&) = delete;
+    NoSync& operator=(const NoSync&) = delete;
+
+  private:
+    DataParallel& ddp_;
+  };
+  [[nodiscard]] NoSync no_sync() { return NoSync(*this); }
+  /// True inside no_sync().
+  bool syncing_paused() const { return paused_; }
 
   std::size_t bucket_count() const { return buckets_.size(); }
   /// Indices into module.parameters() of bucket b's parameters.
@@ -91,6 +120,7 @@ private:
   std::vector<std::uint64_t> hook_ids_;
   std::size_t next_to_start_ = 0;
   double wait_seconds_ = 0;
+  bool paused_ = false;
 };
 
 }  // namespace xgrad::dist
