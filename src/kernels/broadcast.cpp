@@ -29,6 +29,7 @@ xt::xarray<T> sum_to_shape(const xt::xarray<T>& g, const Shape& shape) {
   if (gs == shape) return g;
   const std::size_t n = num_elements(shape);
   xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
+  if (n == 0) return out;  // nothing to sum into (and g.size() / n below would divide by zero)
   out.fill(T(0));
   T* o = out.data();
   const T* pg = g.data();

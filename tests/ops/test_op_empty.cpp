@@ -27,6 +27,13 @@ TEST_CASE("empty tensors: elementwise and activation ops", "[ops][empty]") {
   auto b = empty({3});
   check_backward(add(a, b), {0, 3}, {a, b});
   CHECK((b.grad() == xt::zeros<double>({3})));
+  // An empty operand broadcast along a non-empty axis: its gradient sums [3, 0] down to [0].
+  auto rows = empty({3, 0});
+  auto none = empty({0});
+  check_backward(add(rows, none), {3, 0}, {rows, none});
+  auto col = empty({3, 1});
+  check_backward(mul(col, none), {3, 0}, {col, none});
+  CHECK((col.grad() == xt::zeros<double>({3, 1})));
   auto c = empty({0, 3});
   auto d = empty({0, 3});
   check_backward(div(mul(c, d), d + 1.0), {0, 3}, {c, d});
