@@ -112,9 +112,12 @@ public:
 
   void run(int parts, int threads, PartFunction fn, void* context) {
     std::lock_guard<std::mutex> one_job_at_a_time(run_mutex_);
-    grow(std::min(threads, parts) - 1);
+    // Workers beyond the first `helpers` (started for a larger thread count) sit this job out.
+    const int helpers = std::min(threads, parts) - 1;
+    grow(helpers);
     // The previous job is finished (every part ran and was counted), so no worker reads these
     // any more; the ticket's store publishes them to the workers that claim a part.
+    helpers_.store(helpers, std::memory_order_relaxed);
     fn_.store(fn, std::memory_order_relaxed);
     context_.store(context, std::memory_order_relaxed);
     finished_.store(0, std::memory_order_relaxed);
@@ -147,7 +150,8 @@ private:
     while (int(workers_.size()) < workers) {
       // A new worker must not take the current job for a new one.
       const std::uint32_t seen = unpack(ticket_.load()).job;
-      workers_.emplace_back([this, seen] { work(seen); });
+      const int index = int(workers_.size());
+      workers_.emplace_back([this, index, seen] { work(index, seen); });
     }
   }
 
@@ -199,13 +203,14 @@ private:
     }
   }
 
-  void work(std::uint32_t seen) {
+  void work(int index, std::uint32_t seen) {
     t_inside_job = true;
     SharedCoreDetector shared_core;
     for (;;) {
       seen = wait_for_job(seen, shared_core);
       if (stop_.load()) return;
       if (paused_.load(std::memory_order_relaxed)) continue;
+      if (index >= helpers_.load(std::memory_order_relaxed)) continue;
       for (int part, parts; claim(seen, part, parts);) {
         fn_.load(std::memory_order_relaxed)(context_.load(std::memory_order_relaxed), part, parts);
         finished_.fetch_add(1, std::memory_order_release);
@@ -253,6 +258,7 @@ private:
   std::uint32_t job_ = 0;  // the last job's id (under run_mutex_)
   std::atomic<std::uint64_t> ticket_{0};
   std::atomic<int> finished_{0};  // parts the workers have finished
+  std::atomic<int> helpers_{0};   // workers 0 .. helpers_-1 may claim the current job's parts
   std::atomic<int> idle_sleepers_{0};    // woken for every job
   std::atomic<int> polite_sleepers_{0};  // on a shared core: woken for jobs with parts to spare
   std::atomic<PartFunction> fn_{nullptr};

@@ -28,8 +28,9 @@ using PartFunction = void (*)(void* context, int part, int parts);
 constexpr int kMaxParts = 1024;
 
 /// Runs fn(context, p, parts) for p = 0 .. parts-1 (1 <= parts <= kMaxParts) on the calling
-/// thread and threads - 1 of the pool's workers (started on first use, kept for the process),
-/// and waits for all of them. Any part may run on any of these threads, several parts on the same one.
+/// thread and at most threads - 1 of the pool's workers (started on first use, kept for the
+/// process; the others sit the job out), and waits for all of them. Any part may run on any of
+/// these threads, several parts on the same one.
 /// fn must not throw (std::bad_alloc from the calling thread's parts is passed on once the
 /// parts the workers started have finished).
 void run_on_pool(int parts, int threads, PartFunction fn, void* context);

@@ -2,6 +2,7 @@
 // one, and which thread runs a part does not change a result.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -89,10 +90,21 @@ TEST_CASE("a depth-split product is bit-identical whichever threads run its part
 }
 
 TEST_CASE("a job of more parts than threads runs on at most that many threads", "[parallel]") {
+  // The pool keeps the workers a larger thread count started; they must stay out of a job for
+  // fewer threads. Each part runs long enough (about 100 us) for every awake worker to join.
+  {
+    test::ForceThreads wide(8);
+    kernels::run_parts(8, [](int, int) {});
+  }
   test::ForceThreads force(2);
   for (int rep = 0; rep < 50; ++rep) {
     std::vector<std::thread::id> ran_on(16);
-    kernels::run_parts(16, [&](int part, int) { ran_on[std::size_t(part)] = std::this_thread::get_id(); });
+    kernels::run_parts(16, [&](int part, int) {
+      ran_on[std::size_t(part)] = std::this_thread::get_id();
+      const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
+      while (std::chrono::steady_clock::now() < until) {
+      }
+    });
     std::vector<std::thread::id> distinct;
     for (const auto& id : ran_on) {
       if (std::find(distinct.begin(), distinct.end(), id) == distinct.end()) distinct.push_back(id);
