@@ -12,6 +12,22 @@ build="$(cd "${1:-build}" && pwd)"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 fail() { echo "check_deb: $*" >&2; exit 1; }
+# list_files DEB OUT: the package's files (not folders), one path per line, sorted.
+list_files() { dpkg-deb --contents "$1" | awk '{print $NF}' | grep -v '/$' | sed 's|^\./||' | sort > "$2"; }
+# check_files NAME LIST ALLOWED REQUIRED...: every REQUIRED path is in LIST and every path in
+# LIST matches the extended regex ALLOWED (no test or example programs, no build files).
+check_files() {
+  local name=$1 list=$2 allowed=$3 f unexpected
+  shift 3
+  for f in "$@"; do grep -qx "$f" "$list" || fail "$name lacks $f"; done
+  unexpected="$(grep -vE "$allowed" "$list" || true)"
+  [[ -z "$unexpected" ]] || fail "unexpected files in $name:"$'\n'"$unexpected"
+}
+# check_licence DEB PACKAGE: its copyright file carries the BSD-3-Clause licence.
+check_licence() {
+  grep -q "License: BSD-3-Clause" <(dpkg-deb --fsys-tarfile "$1" | tar -xO "./usr/share/doc/$2/copyright") \
+    || fail "$2's copyright file does not carry the BSD-3-Clause licence"
+}
 
 echo "-- cpack -G DEB"
 cpack -G DEB --config "$build/CPackConfig.cmake" -B "$scratch/pkg" > "$scratch/cpack.log" \
@@ -37,19 +53,15 @@ done
 [[ "$(dpkg-deb -f "$deb" Version)" == 0.2.0* ]] || fail "package version is not 0.2.0"
 
 echo "-- file list"
-dpkg-deb --contents "$deb" | awk '{print $NF}' | grep -v '/$' | sed 's|^\./||' | sort > "$scratch/files"
-for f in usr/lib/libxgrad.a usr/include/xgrad/xgrad.hpp usr/include/xgrad/version.hpp \
-         usr/include/xgrad/threads.hpp usr/include/xgrad/runtime.hpp \
-         usr/lib/cmake/xgrad/xgradConfig.cmake usr/lib/cmake/xgrad/xgradConfigVersion.cmake \
-         usr/lib/cmake/xgrad/xgradTargets.cmake usr/lib/pkgconfig/xgrad.pc \
-         usr/share/doc/libxgrad-dev/copyright; do
-  grep -qx "$f" "$scratch/files" || fail "the package lacks $f"
-done
-# Nothing else: no test or example programs, no build files.
-unexpected="$(grep -vE '^usr/(lib/libxgrad\.a|include/xgrad/.+\.hpp|lib/cmake/xgrad/xgrad[A-Za-z-]*\.cmake|lib/pkgconfig/xgrad\.pc|share/doc/libxgrad-dev/copyright)$' "$scratch/files" || true)"
-[[ -z "$unexpected" ]] || fail "unexpected files in the package:"$'\n'"$unexpected"
-grep -q "License: BSD-3-Clause" <(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/libxgrad-dev/copyright) \
-  || fail "the copyright file does not carry the BSD-3-Clause licence"
+list_files "$deb" "$scratch/files"
+check_files libxgrad-dev "$scratch/files" \
+  '^usr/(lib/libxgrad\.a|include/xgrad/.+\.hpp|lib/cmake/xgrad/xgrad[A-Za-z-]*\.cmake|lib/pkgconfig/xgrad\.pc|share/doc/libxgrad-dev/copyright)$' \
+  usr/lib/libxgrad.a usr/include/xgrad/xgrad.hpp usr/include/xgrad/version.hpp \
+  usr/include/xgrad/threads.hpp usr/include/xgrad/runtime.hpp \
+  usr/lib/cmake/xgrad/xgradConfig.cmake usr/lib/cmake/xgrad/xgradConfigVersion.cmake \
+  usr/lib/cmake/xgrad/xgradTargets.cmake usr/lib/pkgconfig/xgrad.pc \
+  usr/share/doc/libxgrad-dev/copyright
+check_licence "$deb" libxgrad-dev
 echo "   $(wc -l < "$scratch/files") files, as expected"
 
 if $with_dist; then
@@ -59,13 +71,12 @@ if $with_dist; then
   echo "   $dist_depends"
   grep -qE "(^|, )libxgrad-dev \(= 0\.2\.0\)(,|$)" <<< "$dist_depends" || fail "libxgrad-dist-dev does not depend on libxgrad-dev (= 0.2.0)"
   grep -qE "(^|, )libopenmpi-dev(,|$)" <<< "$dist_depends" || fail "libxgrad-dist-dev does not depend on libopenmpi-dev"
-  dpkg-deb --contents "$dist_deb" | awk '{print $NF}' | grep -v '/$' | sed 's|^\./||' | sort > "$scratch/dist-files"
-  for f in usr/lib/libxgrad_dist.a usr/include/xgrad/dist/dist.hpp usr/include/xgrad/dist/session.hpp \
-           usr/lib/cmake/xgrad/xgradDistTargets.cmake usr/share/doc/libxgrad-dist-dev/copyright; do
-    grep -qx "$f" "$scratch/dist-files" || fail "libxgrad-dist-dev lacks $f"
-  done
-  unexpected="$(grep -vE '^usr/(lib/libxgrad_dist\.a|include/xgrad/dist/.+\.hpp|lib/cmake/xgrad/xgradDistTargets[A-Za-z-]*\.cmake|share/doc/libxgrad-dist-dev/copyright)$' "$scratch/dist-files" || true)"
-  [[ -z "$unexpected" ]] || fail "unexpected files in libxgrad-dist-dev:"$'\n'"$unexpected"
+  list_files "$dist_deb" "$scratch/dist-files"
+  check_files libxgrad-dist-dev "$scratch/dist-files" \
+    '^usr/(lib/libxgrad_dist\.a|include/xgrad/dist/.+\.hpp|lib/cmake/xgrad/xgradDistTargets[A-Za-z-]*\.cmake|share/doc/libxgrad-dist-dev/copyright)$' \
+    usr/lib/libxgrad_dist.a usr/include/xgrad/dist/dist.hpp usr/include/xgrad/dist/session.hpp \
+    usr/lib/cmake/xgrad/xgradDistTargets.cmake usr/share/doc/libxgrad-dist-dev/copyright
+  check_licence "$dist_deb" libxgrad-dist-dev
   ! grep -q '^usr/include/xgrad/dist/' "$scratch/files" || fail "libxgrad-dev carries xgrad::dist's headers"
   echo "   $(wc -l < "$scratch/dist-files") files, as expected"
 fi
