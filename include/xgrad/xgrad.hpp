@@ -17,6 +17,7 @@
 #include "xgrad/ops/reduction.hpp"
 #include "xgrad/ops/shape_ops.hpp"
 #include "xgrad/ops/slicing.hpp"
+#include "xgrad/ops/sparse.hpp"
 #include "xgrad/nn/nn.hpp"
 #include "xgrad/runtime.hpp"
 #include "xgrad/tensor.hpp"
