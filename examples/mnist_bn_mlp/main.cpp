@@ -106,7 +106,14 @@ public:
   }
 
   Tensor forward(const Tensor& x) override { return run(x).logits; }
-  nn::Dense& first_layer() { return *dense1_; }
+
+  /// x W1 (+ b1) with x kept as its non-zero entries: the same values to float32 rounding in
+  /// less than half the time, MNIST's images being 81% zeros (the product over the whole test
+  /// set, twice per logged step, was most of a run).
+  Tensor first_product(const SparseRows<float>& x) {
+    const Tensor z = sparse_matmul(x, dense1_->kernel());
+    return batch_norm_ ? z : z + dense1_->bias();
+  }
 
 private:
   bool batch_norm_;
@@ -162,9 +169,9 @@ Scores score_output(const Mlp::Output& out, const xt::xarray<std::uint8_t>& labe
   return {examples::accuracy(out.logits, labels), mean};
 }
 
-Scores score(Mlp& net, const Tensor& images, const xt::xarray<std::uint8_t>& labels) {
+Scores score(Mlp& net, const SparseRows<float>& images, const xt::xarray<std::uint8_t>& labels) {
   NoGradGuard no_grad;
-  return score_output(net.run(images), labels);
+  return score_output(net.run_from_first_product(net.first_product(images)), labels);
 }
 
 /// The post's demonstration: the first 100 test images scored one at a time.
@@ -211,7 +218,7 @@ void run_one_seed(const examples::CommonOptions& opts, long steps, long batch) {
   auto found = examples::open_dataset(opts.data_dir);
   data::Dataset train = data::load_mnist(found.dir, data::Split::Train);
   data::Dataset test = data::load_mnist(found.dir, data::Split::Test);
-  Tensor test_images(test.images);
+  const SparseRows<float> test_images(test.images);
   examples::ensure_dir(opts.out_dir);
 
   InitialWeights w = draw_weights(opts.seed);
@@ -228,7 +235,7 @@ void run_one_seed(const examples::CommonOptions& opts, long steps, long batch) {
   auto log_point = [&](long step) {
     NoGradGuard no_grad;
     Scores p = score(plain, test_images, test.labels);
-    const Tensor z1 = bn.first_layer().forward(test_images);
+    const Tensor z1 = bn.first_product(test_images);
     Scores b = with_batch_statistics(bn, [&] { return score_output(bn.run_from_first_product(z1), test.labels); });
     bn.eval();
     Scores q = score_output(bn.run_from_first_product(z1), test.labels);
