@@ -26,8 +26,7 @@ SparseRows<T>::SparseRows(const xt::xarray<T>& dense) {
   auto data = std::make_shared<Data>();
   data->row_offsets.reserve(rows_ + 1);
   data->row_offsets.push_back(0);
-  const xt::xarray<T> contiguous = dense;  // row-major, whatever `dense`'s layout
-  const T* x = contiguous.data();
+  const T* x = dense.data();  // xt::xarray is row-major and contiguous
   for (std::size_t i = 0; i < rows_; ++i) {
     for (std::size_t j = 0; j < cols_; ++j) {
       const T v = x[i * cols_ + j];
