@@ -11,6 +11,7 @@
 // the configurations alternate step by step, a machine whose speed drifts (a shared VM) slows
 // all of them alike and their ratios stay meaningful.
 #include <mpi.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <chrono>
@@ -97,7 +98,7 @@ void sleeping_barrier(const dist::Communicator& comm) {
   for (int done = 0;;) {
     dist::check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
     if (done) return;
-    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
 
@@ -110,6 +111,13 @@ struct Configuration {
   Trainer* trainer;  // rank 0's (alone) or this rank's
   std::vector<double> step, wait, gather;
 };
+
+// The CPUs this process may run on (mpiexec binds each rank to one core by default).
+int usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  return sched_getaffinity(0, sizeof set, &set) == 0 ? std::max(1, CPU_COUNT(&set)) : 1;
+}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -162,9 +170,10 @@ int main(int argc, char** argv) {
   if (rank == 0) alone = make_trainer(seed, xs, ys, 0, global, nullptr, nullptr, bucket_bytes);
   std::vector<Configuration> configs;
   configs.emplace_back("1 process x 1 thread", 1, 1, &alone);
-  // As many threads as there are ranks (alone under mpiexec -np 1: every CPU it may use).
-  const int wanted = ranks > 1 ? ranks : max_num_threads();
-  const int threads = std::min(wanted, max_num_threads());
+  // As many threads as there are ranks (a single rank: every CPU it may use).
+  const int cpus = usable_cpus();
+  const int wanted = ranks > 1 ? ranks : cpus;
+  const int threads = std::min({wanted, cpus, max_num_threads()});
   if (threads > 1) {
     configs.emplace_back("1 process x " + std::to_string(threads) + " threads", threads, threads, &alone);
   }
@@ -231,7 +240,7 @@ int main(int argc, char** argv) {
     if (threads < wanted) {
       std::printf("(1 process x %d threads skipped: this process may use %d CPU(s); "
                   "mpiexec binds ranks to cores unless given --bind-to none)\n",
-                  wanted, max_num_threads());
+                  wanted, cpus);
     }
     if (ranks == 1) std::printf("(run under mpiexec -np 2 for the data-parallel rows)\n");
     std::size_t values = 0;
