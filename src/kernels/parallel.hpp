@@ -41,7 +41,8 @@ inline int parts_for(int threads, std::size_t max_parts) {
 }
 
 /// Calls body(part, parts) for part = 0 .. parts-1 on up to thread_count() threads, and waits.
-/// body must not throw.
+/// An exception from a part is rethrown here once the started parts have finished (the parts
+/// not started are skipped).
 template <class Body>
 void run_parts(int parts, Body&& body) {
   if (parts <= 1) return body(0, 1);

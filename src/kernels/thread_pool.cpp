@@ -5,8 +5,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <time.h>
@@ -136,13 +138,15 @@ public:
         fn(context, part, parts);
         ++ran_here;
       }
-    } catch (...) {  // only std::bad_alloc can get here: nobody may start a part now
+    } catch (...) {  // nobody may start a part now; the caller's own error wins
       t_inside_job = false;
       wait_for_workers(ran_here + 1 + claim_all(job), parts);
+      take_worker_error();
       throw;
     }
     t_inside_job = false;
     wait_for_workers(ran_here, parts);
+    if (std::exception_ptr error = take_worker_error()) std::rethrow_exception(error);
   }
 
 private:
@@ -172,6 +176,21 @@ private:
         return true;
       }
     }
+  }
+
+  // A part that threw on a worker: the first error is kept for the caller, and the parts
+  // nobody has started are claimed and skipped (counted as finished).
+  void worker_failed(std::uint32_t job) {
+    {
+      std::lock_guard<std::mutex> lock(error_mutex_);
+      if (!worker_error_) worker_error_ = std::current_exception();
+    }
+    finished_.fetch_add(1 + claim_all(job), std::memory_order_release);
+  }
+
+  std::exception_ptr take_worker_error() {
+    std::lock_guard<std::mutex> lock(error_mutex_);
+    return std::exchange(worker_error_, nullptr);
   }
 
   void wake_all() {
@@ -212,7 +231,12 @@ private:
       if (paused_.load(std::memory_order_relaxed)) continue;
       if (index >= helpers_.load(std::memory_order_relaxed)) continue;
       for (int part, parts; claim(seen, part, parts);) {
-        fn_.load(std::memory_order_relaxed)(context_.load(std::memory_order_relaxed), part, parts);
+        try {
+          fn_.load(std::memory_order_relaxed)(context_.load(std::memory_order_relaxed), part, parts);
+        } catch (...) {
+          worker_failed(seen);
+          break;
+        }
         finished_.fetch_add(1, std::memory_order_release);
       }
     }
@@ -264,6 +288,8 @@ private:
   std::atomic<PartFunction> fn_{nullptr};
   std::atomic<void*> context_{nullptr};
   std::atomic<bool> stop_{false};
+  std::mutex error_mutex_;
+  std::exception_ptr worker_error_;  // the current job's first error on a worker
 
 public:
   std::atomic<bool> paused_{false};

@@ -31,8 +31,9 @@ constexpr int kMaxParts = 1024;
 /// thread and at most threads - 1 of the pool's workers (started on first use, kept for the
 /// process; the others sit the job out), and waits for all of them. Any part may run on any of
 /// these threads, several parts on the same one.
-/// fn must not throw (std::bad_alloc from the calling thread's parts is passed on once the
-/// parts the workers started have finished).
+/// If a part throws (on any thread), the parts nobody has started are skipped, and once the
+/// started ones have finished the first exception is rethrown here (the calling thread's own
+/// before a worker's); the pool is then ready for the next job.
 void run_on_pool(int parts, int threads, PartFunction fn, void* context);
 
 /// True on a pool worker, and on the calling thread while it runs parts.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -86,6 +88,57 @@ TEST_CASE("a depth-split product is bit-identical whichever threads run its part
       for (std::size_t q = 0; q < k; ++q) s += double(a[i * k + q]) * double(b[q * n + j]);
       CHECK(shared[i * n + j] == Approx(s).margin(1e-3));
     }
+  }
+}
+
+namespace {
+
+// A job of 4 parts runs normally: each part exactly once.
+bool every_part_runs_once() {
+  std::vector<std::atomic<int>> runs(4);
+  kernels::run_parts(4, [&](int part, int) { runs[std::size_t(part)].fetch_add(1); });
+  return std::all_of(runs.begin(), runs.end(), [](const std::atomic<int>& r) { return r.load() == 1; });
+}
+
+}  // namespace
+
+TEST_CASE("an exception in a part reaches the caller, the caller's own first, and the pool goes on",
+          "[parallel]") {
+  test::ForceThreads force(2);
+  const auto caller = std::this_thread::get_id();
+  // A worker's part throws; the caller's part 0 waits long enough for a worker to claim one.
+  int worker_threw = 0;
+  for (int rep = 0; rep < 50 && worker_threw < 5; ++rep) {
+    std::atomic<bool> on_worker{false};
+    try {
+      kernels::run_parts(4, [&](int part, int) {
+        if (std::this_thread::get_id() != caller) {
+          on_worker = true;
+          throw std::runtime_error("a worker's part");
+        }
+        if (part == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      });
+      REQUIRE_FALSE(on_worker.load());  // no worker ran a part: nothing was thrown
+    } catch (const std::runtime_error& e) {
+      REQUIRE(on_worker.load());
+      REQUIRE(std::string(e.what()) == "a worker's part");
+      ++worker_threw;
+    }
+    REQUIRE(every_part_runs_once());
+  }
+  REQUIRE(worker_threw > 0);  // a worker did run (and throw in) a part
+  // Both throw: the calling thread's exception is the one passed on.
+  for (int rep = 0; rep < 20; ++rep) {
+    REQUIRE_THROWS_WITH(kernels::run_parts(4,
+                                           [&](int, int) {
+                                             if (std::this_thread::get_id() == caller) {
+                                               std::this_thread::sleep_for(std::chrono::microseconds(200));
+                                               throw std::runtime_error("the caller's part");
+                                             }
+                                             throw std::runtime_error("a worker's part");
+                                           }),
+                        "the caller's part");
+    REQUIRE(every_part_runs_once());
   }
 }
 
