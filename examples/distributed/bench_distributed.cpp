@@ -119,11 +119,7 @@ int usable_cpus() {
   return sched_getaffinity(0, sizeof set, &set) == 0 ? std::max(1, CPU_COUNT(&set)) : 1;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
+// p = 0.5: the median (the upper middle value for an even count).
 double percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   return v[std::size_t(p * double(v.size() - 1) + 0.5)];
@@ -221,9 +217,9 @@ int main(int argc, char** argv) {
                 global, rounds, warmup, simd_isa());
     std::printf("%-36s %12s %16s %9s %11s %11s %14s\n", "configuration", "median step",
                 "p10-p90", "speed-up", "efficiency", "in wait()", "in all-gather");
-    const double base = median(configs.front().step);
+    const double base = percentile(configs.front().step, 0.5);
     for (const Configuration& c : configs) {
-      const double m = median(c.step);
+      const double m = percentile(c.step, 0.5);
       double total = 0, waited = 0, gathered = 0;
       for (std::size_t i = 0; i < c.step.size(); ++i) {
         total += c.step[i];
