@@ -119,17 +119,6 @@ BasicTensor<T> sqrt(const BasicTensor<T>& x) {
   });
 }
 
-namespace {
-
-/// sum_to_shape for the newer ops' gradients, with an empty gradient giving zeros (sum_to_shape
-/// itself crashes summing an empty [0, 3] down to [0, 1]).
-template <class T>
-xt::xarray<T> sum_back(const xt::xarray<T>& g, const Shape& shape) {
-  if (g.size() == 0) return xt::zeros<T>(shape);
-  return sum_to_shape(g, shape);
-}
-
-}  // namespace
 
 template <class T>
 BasicTensor<T> pow(const BasicTensor<T>& x, const BasicTensor<T>& y) {
@@ -138,12 +127,12 @@ BasicTensor<T> pow(const BasicTensor<T>& x, const BasicTensor<T>& y) {
     if (grads.needs(0)) {
       auto d = broadcast_binary("pow", x.value(), y.value(),
                                 [](T a, T b) { return b * std::pow(a, b - T(1)); });
-      grads.set(0, sum_back(xt::xarray<T>(g * d), grads.input_shape(0)));
+      grads.set(0, sum_to_shape(xt::xarray<T>(g * d), grads.input_shape(0)));
     }
     if (grads.needs(1)) {
       auto log_x = xt::xarray<T>(xt::broadcast(x.value(), out.shape()));
       for (auto& v : log_x) v = v > T(0) ? std::log(v) : T(0);
-      grads.set(1, sum_back(xt::xarray<T>(g * out * log_x), grads.input_shape(1)));
+      grads.set(1, sum_to_shape(xt::xarray<T>(g * out * log_x), grads.input_shape(1)));
     }
   });
 }
@@ -179,10 +168,10 @@ BasicTensor<T> select_binary(const char* name, const BasicTensor<T>& a, const Ba
                      return a_wins(x, y) ? T(1) : T(0);
                    });
                    if (grads.needs(0)) {
-                     grads.set(0, sum_back(xt::xarray<T>(g * to_a), grads.input_shape(0)));
+                     grads.set(0, sum_to_shape(xt::xarray<T>(g * to_a), grads.input_shape(0)));
                    }
                    if (grads.needs(1)) {
-                     grads.set(1, sum_back(xt::xarray<T>(g * (T(1) - to_a)),
+                     grads.set(1, sum_to_shape(xt::xarray<T>(g * (T(1) - to_a)),
                                                grads.input_shape(1)));
                    }
                  });
@@ -246,10 +235,10 @@ BasicTensor<T> where(const xt::xarray<bool>& condition, const BasicTensor<T>& x,
   return make_op("where", std::move(out), {x, y}, [take](const auto& g, const auto&, auto& grads) {
     const auto& c = *take;
     if (grads.needs(0)) {
-      grads.set(0, sum_back(xt::xarray<T>(g * c), grads.input_shape(0)));
+      grads.set(0, sum_to_shape(xt::xarray<T>(g * c), grads.input_shape(0)));
     }
     if (grads.needs(1)) {
-      grads.set(1, sum_back(xt::xarray<T>(g * (T(1) - c)), grads.input_shape(1)));
+      grads.set(1, sum_to_shape(xt::xarray<T>(g * (T(1) - c)), grads.input_shape(1)));
     }
   });
 }
