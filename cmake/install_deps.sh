@@ -12,7 +12,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   catch2 zlib1g-dev nlohmann-json3-dev libbenchmark-dev libcxxopts-dev \
   clang libclang-rt-14-dev \
   python3 python3-numpy python3-matplotlib gnuplot-nox \
-  dataset-fashion-mnist curl
+  dataset-fashion-mnist curl doxygen
 # xgrad::dist (data-parallel training over MPI)
 $SUDO apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi-dev
 # pkg-config: tests/package/check_deb.sh builds a consumer with the installed xgrad.pc's flags.

@@ -29,6 +29,7 @@ void tune_allocator_for_training();
 /// unless XGRAD_MANAGE_OPENBLAS_THREADS=0. Takes effect only before the first kernel;
 /// afterwards, false does not restore OpenBLAS's previous settings.
 void set_manage_openblas_threads(bool manage);
+/// The setting above.
 bool manages_openblas_threads();
 
 }  // namespace xgrad

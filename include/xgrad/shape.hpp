@@ -7,11 +7,13 @@
 
 namespace xgrad {
 
+/// A tensor's dimensions, outermost first (row-major).
 using Shape = std::vector<std::size_t>;
 
 /// "[2, 3]": the form every error message uses.
 std::string to_string(const Shape& shape);
 
+/// Any container of sizes (an xtensor shape, say) as a Shape.
 template <class S>
 Shape to_shape(const S& s) {
   return Shape(s.begin(), s.end());

@@ -8,9 +8,11 @@
 /// Must come before any xtensor header: the xgrad package force-includes it
 /// (`-include xgrad/xtensor_abi.hpp`, set by find_package(xgrad)); xgrad/tensor.hpp includes
 /// it too and checks the result.
+/// \cond ABI_MACROS
 #ifndef XTENSOR_DEFAULT_ALLOCATOR
 #define XTENSOR_DEFAULT_ALLOCATOR(T) xsimd::aligned_allocator<T, 64>
 #endif
 #ifndef XTENSOR_DEFAULT_ALIGNMENT
 #define XTENSOR_DEFAULT_ALIGNMENT 64
 #endif
+/// \endcond

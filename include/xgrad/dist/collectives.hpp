@@ -19,30 +19,43 @@
 
 namespace xgrad::dist {
 
-enum class Reduce { Sum, Mean };
+/// How all_reduce combines the ranks' values.
+enum class Reduce {
+  Sum,  ///< the element-wise sum over ranks
+  Mean  ///< the sum divided by the number of ranks
+};
 
 /// The MPI datatype of T (float or double).
 template <class T>
 MPI_Datatype mpi_type();
 
 /// Overwrites `value` on every rank with root's. Shapes must agree (checked: a mismatch
-/// throws std::invalid_argument on every rank naming both shapes).
+/// throws std::invalid_argument on every rank naming both shapes). A tensor's value is
+/// overwritten in place.
+///@{
 template <class T>
 void broadcast(const Communicator& comm, xt::xarray<T>& value, int root = 0);
 template <class T>
 void broadcast(const Communicator& comm, const BasicTensor<T>& tensor, int root = 0);
+///@}
 
-/// Replaces `value` on every rank by the element-wise sum (or mean) over ranks.
+/// Replaces `value` (or the tensor's value) on every rank by the element-wise sum (or mean)
+/// over ranks.
+///@{
 template <class T>
 void all_reduce(const Communicator& comm, xt::xarray<T>& value, Reduce op = Reduce::Sum);
 template <class T>
 void all_reduce(const Communicator& comm, const BasicTensor<T>& tensor, Reduce op = Reduce::Sum);
+///@}
 
 /// Every rank's `value` concatenated along axis 0 in rank order (ranks may contribute
-/// different numbers of rows, zero included; the other axes must agree).
+/// different numbers of rows, zero included; the other axes must agree). The tensor form
+/// returns a new tensor without gradient.
+///@{
 template <class T>
 xt::xarray<T> all_gather(const Communicator& comm, const xt::xarray<T>& value);
 template <class T>
 BasicTensor<T> all_gather(const Communicator& comm, const BasicTensor<T>& tensor);
+///@}
 
 }  // namespace xgrad::dist

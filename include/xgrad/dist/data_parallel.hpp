@@ -52,6 +52,7 @@
 
 namespace xgrad::dist {
 
+/// How DataParallel buckets and starts.
 struct DataParallelOptions {
   /// Target bucket size in bytes (PyTorch DDP's default bucket_cap_mb is 25).
   std::size_t bucket_bytes = std::size_t(25) << 20;
@@ -59,8 +60,12 @@ struct DataParallelOptions {
   bool broadcast_at_start = true;
 };
 
+/// Data-parallel training of one module over the ranks of a communicator (see the file's
+/// description).
 class DataParallel {
 public:
+  /// Attaches to `module`'s trainable parameters (bucketed in reverse registration order) and,
+  /// by default, broadcasts rank 0's parameters and buffers. `module` must outlive this object.
   DataParallel(nn::Module& module, const Communicator& comm, DataParallelOptions options = {});
   ~DataParallel();
   DataParallel(const DataParallel&) = delete;
@@ -77,6 +82,7 @@ public:
   /// backward outside no_sync() without its wait()), or when already inside no_sync().
   class NoSync {
   public:
+    /// Pauses `ddp`'s reductions until destroyed.
     explicit NoSync(DataParallel& ddp);
     ~NoSync();
     NoSync(const NoSync&) = delete;
@@ -85,10 +91,12 @@ public:
   private:
     DataParallel& ddp_;
   };
+  /// A guard that pauses reductions while it lives (see NoSync).
   [[nodiscard]] NoSync no_sync() { return NoSync(*this); }
   /// True inside no_sync().
   bool syncing_paused() const { return paused_; }
 
+  /// The number of gradient buckets.
   std::size_t bucket_count() const { return buckets_.size(); }
   /// Indices into module.parameters() of bucket b's parameters.
   const std::vector<std::size_t>& bucket_parameters(std::size_t b) const { return buckets_.at(b).params; }
@@ -96,6 +104,7 @@ public:
   std::size_t buckets_started() const { return next_to_start_; }
   /// Seconds spent in wait() since construction: reduction time backward did not hide.
   double wait_seconds() const { return wait_seconds_; }
+  /// The communicator given to the constructor (reductions run on a duplicate of it).
   const Communicator& communicator() const { return comm_; }
 
 private:

@@ -26,7 +26,9 @@ namespace xgrad::dist {
 /// An MPI call failed; what() is "<call>: <MPI's error string>".
 class MpiError : public std::runtime_error {
 public:
+  /// `call` is the MPI function's name, `code` what it returned.
   MpiError(const std::string& call, int code);
+  /// MPI's error code.
   int code() const { return code_; }
 
 private:
@@ -43,6 +45,7 @@ public:
   /// Wraps `comm` without owning it (MPI_COMM_WORLD, MPI_COMM_SELF or the caller's).
   explicit Communicator(MPI_Comm comm);
   ~Communicator();
+  /// Shares `other`'s communicator (and its ownership, if it owns one).
   Communicator(const Communicator& other);
   Communicator& operator=(const Communicator& other) = delete;
 
@@ -50,9 +53,9 @@ public:
   /// never match collectives on this one (DataParallel reduces on its own).
   Communicator dup() const;
 
-  int rank() const { return rank_; }
-  int size() const { return size_; }
-  MPI_Comm comm() const { return comm_; }
+  int rank() const { return rank_; }       ///< this process's rank, from 0
+  int size() const { return size_; }       ///< the number of ranks
+  MPI_Comm comm() const { return comm_; }  ///< the MPI communicator, for direct MPI calls
   /// Blocks until every rank has called it.
   void barrier() const;
 
@@ -68,6 +71,7 @@ private:
 /// xgrad's worker threads never do) and finalises it when destroyed. One per process.
 class Session {
 public:
+  /// Initialises MPI with the program's arguments (MPI_Init_thread may consume some).
   Session(int& argc, char**& argv);
   /// Without command-line arguments (tests, embedding).
   Session();
@@ -75,9 +79,9 @@ public:
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  const Communicator& world() const { return world_; }
-  int rank() const { return world_.rank(); }
-  int size() const { return world_.size(); }
+  const Communicator& world() const { return world_; }  ///< every rank (MPI_COMM_WORLD)
+  int rank() const { return world_.rank(); }            ///< world().rank()
+  int size() const { return world_.size(); }            ///< world().size()
 
 private:
   void init(int* argc, char*** argv);

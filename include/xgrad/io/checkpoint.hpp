@@ -53,6 +53,8 @@ void save(const nn::Module& module, optim::Optimizer& optimizer, const std::stri
 /// shape. A state slot the file does not have (never allocated when saved) is reset to zeros.
 /// A schedule set on the optimizer is kept and resumes at the saved step count.
 void load(nn::Module& module, optim::Optimizer& optimizer, const std::string& path);
+/// load(module, optimizer, path) from a file's bytes already in memory; `name` stands for the
+/// file in error messages.
 void load_bytes(nn::Module& module, optim::Optimizer& optimizer, std::vector<unsigned char> bytes,
                 const std::string& name);
 

@@ -41,6 +41,7 @@ public:
   /// Throws std::invalid_argument when alpha is not finite.
   explicit LeakyReLU(double alpha = 0.3);
   Tensor forward(const Tensor& x) override;
+  /// The slope below zero.
   double alpha() const { return alpha_; }
 
 private:
@@ -64,8 +65,10 @@ public:
 /// xgrad::gelu as a module; `approximate` picks the tanh form (tf.nn.gelu(approximate=)).
 class GELU : public Module {
 public:
+  /// The exact form (through erf) by default, the tanh approximation if `approximate`.
   explicit GELU(bool approximate = false) : Module("GELU"), approximate_(approximate) {}
   Tensor forward(const Tensor& x) override;
+  /// Whether the tanh approximation is used.
   bool approximate() const { return approximate_; }
 
 private:

@@ -5,9 +5,11 @@
 
 namespace xgrad::nn {
 
+/// Keeps the first axis and flattens the rest, in row-major order.
 class Flatten : public Module {
 public:
   Flatten() : Module("Flatten") {}
+  /// x reshaped to [N, the product of the other axes].
   Tensor forward(const Tensor& x) override;
 };
 

@@ -21,33 +21,44 @@ std::mt19937_64& default_generator();
 /// Reseeds default_generator().
 void manual_seed(std::uint64_t seed);
 
+/// A weight's fan-in and fan-out, as Keras' initializers compute them.
 struct Fans {
-  double fan_in;
-  double fan_out;
+  double fan_in;   ///< inputs per output unit (times the receptive field for conv kernels)
+  double fan_out;  ///< outputs per input unit (times the receptive field)
 };
 /// Keras' _compute_fans.
 Fans compute_fans(const Shape& shape);
 
 namespace init {
 
+/// An array of zeros.
 xt::xarray<float> zeros(const Shape& shape);
+/// An array of ones.
 xt::xarray<float> ones(const Shape& shape);
-/// N(mean, std^2).
+///@{
+/// N(mean, std^2), from `rng` or from a generator seeded with `seed`.
 xt::xarray<float> normal(const Shape& shape, double mean, double std, std::mt19937_64& rng);
 xt::xarray<float> normal(const Shape& shape, double mean, double std, std::uint64_t seed);
+///@}
+///@{
 /// N(mean, std^2) with draws farther than 2 std from the mean redrawn
 /// (tf.random.truncated_normal). NOTE: the resulting std is about 0.88 * std, as in TF.
 xt::xarray<float> truncated_normal(const Shape& shape, double std, std::mt19937_64& rng,
                                    double mean = 0.0);
 xt::xarray<float> truncated_normal(const Shape& shape, double std, std::uint64_t seed,
                                    double mean = 0.0);
+///@}
+///@{
 /// U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)) (Keras GlorotUniform).
 xt::xarray<float> glorot_uniform(const Shape& shape, std::mt19937_64& rng);
 xt::xarray<float> glorot_uniform(const Shape& shape, std::uint64_t seed);
+///@}
+///@{
 /// Keras HeNormal: truncated normal, std = sqrt(2 / fan_in) / 0.87962566103423978 (so the
 /// truncated draws have std sqrt(2 / fan_in)).
 xt::xarray<float> he_normal(const Shape& shape, std::mt19937_64& rng);
 xt::xarray<float> he_normal(const Shape& shape, std::uint64_t seed);
+///@}
 
 }  // namespace init
 

@@ -32,9 +32,12 @@ namespace xgrad::nn {
 
 class Module;
 
+/// (dotted name, value) pairs, in registration order.
 template <class V>
 using NamedList = std::vector<std::pair<std::string, V>>;
 
+/// The base of every layer and model: named parameters, buffers and child modules, and the
+/// training flag (see the file's description).
 class Module {
 public:
   /// `type_name` appears in error messages and in `name()` ("Dense", "BatchNorm", ...).
@@ -61,6 +64,7 @@ public:
   /// Registers non-trainable state (requires_grad false), e.g. BN moving statistics.
   /// Buffers are updated in place, never rebound. Returns a handle, as register_parameter.
   Tensor register_buffer(const std::string& name, Tensor tensor);
+  ///@{
   /// Registers a child module; its parameters and buffers appear under "name.".
   /// Returns it with its own type: `conv1_ = register_module("conv1",
   /// std::make_shared<nn::Conv2D>(1, 8, 3));` keeps a std::shared_ptr<nn::Conv2D>.
@@ -75,6 +79,7 @@ public:
     register_child(name, module);
     return module;
   }
+  ///@}
 
   /// Trainable parameters, recursively, in registration order.
   std::vector<Tensor> parameters() const;
@@ -82,24 +87,29 @@ public:
   NamedList<Tensor> named_parameters() const;
   /// All buffers, recursively.
   std::vector<Tensor> buffers() const;
+  /// All buffers, recursively, with dotted names ("1.moving_mean").
   NamedList<Tensor> named_buffers() const;
   /// Direct children.
   const NamedList<std::shared_ptr<Module>>& named_children() const { return children_; }
 
-  /// Looks up a parameter or buffer by dotted name; throws std::out_of_range naming it.
+  ///@{
+  /// Looks up a parameter (or a buffer) by dotted name; throws std::out_of_range naming it.
   Tensor parameter(const std::string& dotted_name) const;
   Tensor buffer(const std::string& dotted_name) const;
+  ///@}
 
   /// Freezes (false) or unfreezes (true) every parameter, recursively.
   void set_trainable(bool trainable);
   /// Freezes or unfreezes one parameter by dotted name ("0.kernel").
   void set_trainable(const std::string& dotted_name, bool trainable);
+  /// Whether a parameter, by dotted name, is trainable (not frozen).
   bool is_trainable(const std::string& dotted_name) const;
 
   /// Sets training mode on this module and every child. Modules start in training mode.
   virtual void train(bool on = true);
   /// Same as train(false).
   void eval() { train(false); }
+  /// True in training mode (the default), false after eval().
   bool is_training() const { return training_; }
 
   /// "Dense", "BatchNorm", ... for error messages.
@@ -114,10 +124,11 @@ public:
   /// Parameter counts, recursively, in elements. Buffers count as non-trainable, as do
   /// frozen parameters (Keras' convention).
   struct ParameterCounts {
-    std::size_t trainable = 0;
-    std::size_t non_trainable = 0;
-    std::size_t total() const { return trainable + non_trainable; }
+    std::size_t trainable = 0;      ///< elements of trainable parameters
+    std::size_t non_trainable = 0;  ///< elements of frozen parameters and buffers
+    std::size_t total() const { return trainable + non_trainable; }  ///< both
   };
+  /// This module's parameter counts (see ParameterCounts).
   ParameterCounts count_parameters() const;
 
   /// Prints a Keras-like table of the model: one row per sub-module (dotted name, type,

@@ -9,6 +9,7 @@
 
 namespace xgrad::nn {
 
+/// A chain of modules: forward(x) applies each child in the order they were added.
 class Sequential : public Module {
 public:
   Sequential() : Module("Sequential") {}
@@ -24,9 +25,11 @@ public:
     return p;
   }
 
+  /// The number of layers.
   std::size_t size() const { return layers_.size(); }
   /// Layer i; throws std::out_of_range.
   std::shared_ptr<Module> at(std::size_t i) const;
+  /// at(i).
   std::shared_ptr<Module> operator[](std::size_t i) const { return at(i); }
   /// Layer i cast to its concrete type; throws std::invalid_argument on a wrong type.
   template <class M>

@@ -52,13 +52,15 @@ BasicTensor<T> where(const xt::xarray<bool>& condition, const BasicTensor<T>& x,
 /// log(1 + x), accurate for small x.  VJP: g / (1 + x).
 template <class T> BasicTensor<T> log1p(const BasicTensor<T>& x);
 
+///@{
+/// `a + b`, `a - b`, `a * b`, `a / b` and `-x` are add, sub, mul, div and neg; a `double`
+/// operand is a constant (no gradient flows into it).
 template <class T> BasicTensor<T> operator+(const BasicTensor<T>& a, const BasicTensor<T>& b) { return add(a, b); }
 template <class T> BasicTensor<T> operator-(const BasicTensor<T>& a, const BasicTensor<T>& b) { return sub(a, b); }
 template <class T> BasicTensor<T> operator*(const BasicTensor<T>& a, const BasicTensor<T>& b) { return mul(a, b); }
 template <class T> BasicTensor<T> operator/(const BasicTensor<T>& a, const BasicTensor<T>& b) { return div(a, b); }
 template <class T> BasicTensor<T> operator-(const BasicTensor<T>& x) { return neg(x); }
 
-// Scalar operands are constants (no gradient flows into them).
 template <class T> BasicTensor<T> operator+(const BasicTensor<T>& a, double s) { return add(a, BasicTensor<T>::scalar(T(s))); }
 template <class T> BasicTensor<T> operator+(double s, const BasicTensor<T>& a) { return add(BasicTensor<T>::scalar(T(s)), a); }
 template <class T> BasicTensor<T> operator-(const BasicTensor<T>& a, double s) { return sub(a, BasicTensor<T>::scalar(T(s))); }
@@ -67,5 +69,6 @@ template <class T> BasicTensor<T> operator*(const BasicTensor<T>& a, double s) {
 template <class T> BasicTensor<T> operator*(double s, const BasicTensor<T>& a) { return mul(BasicTensor<T>::scalar(T(s)), a); }
 template <class T> BasicTensor<T> operator/(const BasicTensor<T>& a, double s) { return div(a, BasicTensor<T>::scalar(T(s))); }
 template <class T> BasicTensor<T> operator/(double s, const BasicTensor<T>& a) { return div(BasicTensor<T>::scalar(T(s)), a); }
+///@}
 
 }  // namespace xgrad

@@ -20,7 +20,7 @@ namespace xgrad {
 /// The result of fused_batch_norm: the output and the batch statistics it used.
 template <class T>
 struct FusedBatchNorm {
-  BasicTensor<T> y;
+  BasicTensor<T> y;         ///< the normalised, scaled and offset x
   BasicTensor<T> mean;      ///< [F], no gradient
   BasicTensor<T> variance;  ///< [F], biased (divided by the count), no gradient
 };

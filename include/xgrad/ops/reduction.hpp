@@ -12,6 +12,7 @@
 
 namespace xgrad {
 
+/// Axes to reduce over; negative ones count from the end, empty means every axis.
 using Axes = std::vector<int>;
 
 /// Sum over `axes`.  VJP: g broadcast back over the reduced axes.
@@ -29,10 +30,11 @@ BasicTensor<T> reduce_max(const BasicTensor<T>& x, const Axes& axes = {}, bool k
 template <class T>
 BasicTensor<T> reduce_min(const BasicTensor<T>& x, const Axes& axes = {}, bool keepdims = false);
 
+/// The result of moments().
 template <class T>
 struct Moments {
-  BasicTensor<T> mean;
-  BasicTensor<T> variance;
+  BasicTensor<T> mean;      ///< the mean over the axes
+  BasicTensor<T> variance;  ///< the biased variance (divided by the count)
 };
 
 /// Mean and *biased* variance (divide by n, like tf.nn.moments) over `axes`. The mean is a

@@ -21,17 +21,19 @@ public:
   /// another rank, or more than 2^32 - 1 columns.
   explicit SparseRows(const xt::xarray<T>& dense);
 
-  std::size_t rows() const { return rows_; }
-  std::size_t cols() const { return cols_; }
-  std::size_t nonzeros() const { return data_->values.size(); }
-  Shape shape() const { return {rows_, cols_}; }
+  std::size_t rows() const { return rows_; }                     ///< rows of the dense matrix
+  std::size_t cols() const { return cols_; }                     ///< columns of the dense matrix
+  std::size_t nonzeros() const { return data_->values.size(); }  ///< entries stored
+  Shape shape() const { return {rows_, cols_}; }                 ///< {rows(), cols()}
   /// The dense matrix back.
   xt::xarray<T> to_dense() const;
 
   /// Row i's entries are columns()[p] and values()[p] for p in [row_offsets()[i], row_offsets()[i + 1]).
+  ///@{
   const std::vector<std::size_t>& row_offsets() const { return data_->row_offsets; }
   const std::vector<std::uint32_t>& columns() const { return data_->columns; }
   const std::vector<T>& values() const { return data_->values; }
+  ///@}
 
 private:
   struct Data {
