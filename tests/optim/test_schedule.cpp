@@ -45,12 +45,8 @@ TEST_CASE("schedule: cosine decay with and without warm-up", "[optim][schedule]"
   CHECK(plain(50) == Approx(0.55));
   CHECK(plain(100) == Approx(0.1));
   CHECK(plain(500) == Approx(0.1));
-  optim::CosineDecayOptions o;
-  o.initial_learning_rate = 0.0;
-  o.warmup_target = 0.01;
-  o.warmup_steps = 10;
-  o.decay_steps = 20;
-  optim::CosineDecay warm(o);
+  optim::CosineDecay warm(
+      optim::CosineDecayOptions(0.0, 20).warmup_target(0.01).warmup_steps(10));
   CHECK(warm(0) == 0.0);
   CHECK(warm(5) == Approx(0.005));
   CHECK(warm(10) == Approx(0.01));
