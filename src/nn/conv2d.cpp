@@ -1,6 +1,5 @@
 #include "xgrad/nn/conv2d.hpp"
 
-#include <stdexcept>
 #include <string>
 
 #include "check.hpp"
@@ -27,15 +26,12 @@ Tensor Conv2D::forward(const Tensor& x) {
   Shape s = x.shape();
   const std::string layer = label() + " (" + std::to_string(in_) + " -> " +
                             std::to_string(out_) + ", kernel " + std::to_string(k_) + ")";
-  if (s.size() != 4 || s[3] != in_) {
-    throw std::invalid_argument(layer + ": expected NHWC input [N, H, W, " +
-                                std::to_string(in_) + "], got " + to_string(s));
-  }
-  if (padding() == Padding::Valid && (s[1] < k_ || s[2] < k_)) {
-    throw std::invalid_argument(layer + ": input " + to_string(s) + " is smaller than the " +
-                                std::to_string(k_) + "x" + std::to_string(k_) +
-                                " kernel with VALID padding");
-  }
+  check::check_shape(s.size() == 4 && s[3] == in_, layer,
+                     "expected NHWC input [N, H, W, " + std::to_string(in_) + "]", {{"input", s}});
+  check::check_shape(padding() != Padding::Valid || (s[1] >= k_ && s[2] >= k_), layer,
+                     "with VALID padding the input must be at least the " + std::to_string(k_) +
+                         "x" + std::to_string(k_) + " kernel",
+                     {{"input", s}});
   Tensor y = conv2d(x, kernel_, {stride(), stride()}, padding());
   return bias_.defined() ? add(y, bias_) : y;
 }

@@ -1,6 +1,6 @@
 #include "xgrad/nn/dense.hpp"
 
-#include <stdexcept>
+#include <string>
 
 #include "check.hpp"
 #include "xgrad/nn/init.hpp"
@@ -24,10 +24,12 @@ Tensor Dense::forward(const Tensor& x) {
   const std::size_t in_ = in_features(), out_ = out_features();
   Shape s = x.shape();
   if (s.size() != 2 || s[1] != in_) {
-    throw std::invalid_argument(label() + " (" + std::to_string(in_) + " -> " +
-                                std::to_string(out_) + "): expected input [N, " +
-                                std::to_string(in_) + "], got " + to_string(s) +
-                                (s.size() > 2 ? " (flatten images first)" : ""));
+    const std::string layer =
+        label() + " (" + std::to_string(in_) + " -> " + std::to_string(out_) + ")";
+    check::check_shape(false, layer,
+                       "expected input [N, " + std::to_string(in_) + "]" +
+                           (s.size() > 2 ? " (flatten images first)" : ""),
+                       {{"input", s}});
   }
   return bias_.defined() ? xw_plus_b(x, kernel_, bias_) : matmul(x, kernel_);
 }
