@@ -105,8 +105,10 @@ TEST_CASE("options: optimizers from options step as their shorthands do", "[opti
     return optim::SGD(std::move(p), 0.1f, 0.9f, 0.01f);
   });
   CHECK((sgd_options == sgd_short));
-  // Not the plain update: the momentum and the decay are used.
-  CHECK((sgd_options != one_step([](std::vector<Tensor> p) { return optim::SGD(std::move(p), 0.1f); })));
+  // By hand, g' = g + 0.01 p, v = 0.9 v + g', p -= 0.1 v: {0.899, -1.948}, then
+  // {0.707201, -1.849252}. The momentum and the decay are both used.
+  CHECK(sgd_options(0) == Approx(0.707201).epsilon(1e-6));
+  CHECK(sgd_options(1) == Approx(-1.849252).epsilon(1e-6));
 
   auto adam_options = one_step([](std::vector<Tensor> p) {
     return optim::Adam(std::move(p), optim::AdamOptions().lr(0.01f).beta1(0.5f).beta2(0.9f).eps(1e-3f));
