@@ -27,6 +27,10 @@ set(DOXYGEN_SORT_MEMBER_DOCS NO)
 set(DOXYGEN_DISTRIBUTE_GROUP_DOC YES)
 # Macros and the ABI header's static_asserts are not API.
 set(DOXYGEN_ENABLE_PREPROCESSING YES)
+# An option (options.hpp) reads as the member it stores: `XGRAD_OPTION(float, eps) = 1e-3f;`.
+set(DOXYGEN_MACRO_EXPANSION YES)
+set(DOXYGEN_EXPAND_ONLY_PREDEF YES)
+set(DOXYGEN_PREDEFINED "XGRAD_OPTION(type,name)=type name")
 set(DOXYGEN_EXCLUDE_SYMBOLS "detail" "*::detail::*")
 doxygen_add_docs(docs ${PROJECT_SOURCE_DIR}/include/xgrad
   COMMENT "API reference (Doxygen) -> ${PROJECT_BINARY_DIR}/docs/html/index.html")

@@ -5,8 +5,7 @@
 #include <stdexcept>
 
 #include <xgrad/nn/nn.hpp>
-#include <xgrad/optim/adam.hpp>
-#include <xgrad/optim/sgd.hpp>
+#include <xgrad/optim/optim.hpp>
 #include <xgrad/xgrad.hpp>
 
 namespace bench {

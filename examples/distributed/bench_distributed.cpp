@@ -78,9 +78,8 @@ Trainer make_trainer(std::uint64_t seed, const xt::xarray<float>& xs, const xt::
   Trainer t;
   t.net = distributed::bn_conv(rng, sync_bn);
   if (ddp_comm) {
-    dist::DataParallelOptions options;
-    options.bucket_bytes = bucket_bytes;
-    t.ddp = std::make_unique<dist::DataParallel>(*t.net, *ddp_comm, options);
+    t.ddp = std::make_unique<dist::DataParallel>(
+        *t.net, *ddp_comm, dist::DataParallelOptions().bucket_bytes(bucket_bytes));
   }
   t.adam = std::make_unique<optim::Adam>(t.net->parameters(), 0.002f, 0.9f, 0.999f, 1e-8f);
   const auto rows = [&](const xt::xarray<float>& a) {

@@ -7,8 +7,7 @@
 #include <random>
 
 #include <xgrad/dist/dist.hpp>
-#include <xgrad/optim/adam.hpp>
-#include <xgrad/optim/sgd.hpp>
+#include <xgrad/optim/optim.hpp>
 #include <xgrad/xgrad.hpp>
 
 #include "cli.hpp"
@@ -49,9 +48,9 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(opts.seed);
   const dist::Communicator* sync = parsed.count("plain-bn") ? nullptr : &world;
   auto net = mlp ? distributed::bn_mlp(rng, sync) : distributed::bn_conv(rng, sync);
-  dist::DataParallelOptions ddp_options;
-  ddp_options.bucket_bytes = std::size_t(parsed["bucket-mb"].as<double>() * (1 << 20)) + 1;
-  dist::DataParallel ddp(*net, world, ddp_options);
+  dist::DataParallel ddp(*net, world,
+                         dist::DataParallelOptions().bucket_bytes(
+                             std::size_t(parsed["bucket-mb"].as<double>() * (1 << 20)) + 1));
   std::unique_ptr<optim::Optimizer> opt;
   if (mlp) opt = std::make_unique<optim::SGD>(net->parameters(), 0.01f);
   else opt = std::make_unique<optim::Adam>(net->parameters(), 0.002f, 0.9f, 0.999f, 1e-8f);

@@ -164,13 +164,12 @@ int main(int argc, char** argv) {
     net.summary({1, 28, 28, 1});
 
     optim::Adam adam(net.parameters());
-    optim::CosineDecayOptions schedule;
-    schedule.initial_learning_rate = kPeakLearningRate / 10;
-    schedule.warmup_target = kPeakLearningRate;
-    schedule.warmup_steps = std::min(kWarmupSteps, total / 4);
-    schedule.decay_steps = std::max(1L, total - schedule.warmup_steps);
-    schedule.alpha = 0.02;
-    adam.set_schedule(std::make_shared<optim::CosineDecay>(schedule));
+    const long warmup_steps = std::min(kWarmupSteps, total / 4);
+    adam.set_schedule(std::make_shared<optim::CosineDecay>(
+        optim::CosineDecayOptions(kPeakLearningRate / 10, std::max(1L, total - warmup_steps))
+            .warmup_target(kPeakLearningRate)
+            .warmup_steps(warmup_steps)
+            .alpha(0.02)));
 
     examples::ensure_dir(opts.out_dir);
     const std::string checkpoint = opts.out_dir + "/fashion_cnn.safetensors";

@@ -11,8 +11,8 @@ namespace xgrad::dist {
 
 DataParallel::DataParallel(nn::Module& module, const Communicator& comm, DataParallelOptions options)
     : module_(module), comm_(comm.dup()), params_(module.parameters()) {
-  if (options.bucket_bytes == 0) throw std::invalid_argument("DataParallel: bucket_bytes must be positive");
-  if (options.broadcast_at_start) broadcast_state();
+  if (options.bucket_bytes() == 0) throw std::invalid_argument("DataParallel: bucket_bytes must be positive");
+  if (options.broadcast_at_start()) broadcast_state();
   bucket_of_.resize(params_.size());
   param_ready_.assign(params_.size(), false);
   // Reverse registration order: the last layers' gradients are final first.
@@ -20,7 +20,7 @@ DataParallel::DataParallel(nn::Module& module, const Communicator& comm, DataPar
     const std::size_t bytes = params_[k].size() * sizeof(float);
     if (buckets_.empty() ||
         (!buckets_.back().params.empty() &&
-         (buckets_.back().flat.size() * sizeof(float) + bytes > options.bucket_bytes))) {
+         (buckets_.back().flat.size() * sizeof(float) + bytes > options.bucket_bytes()))) {
       buckets_.emplace_back();
     }
     Bucket& b = buckets_.back();

@@ -1,8 +1,9 @@
 #include "xgrad/nn/bn_statistics.hpp"
 
-#include <stdexcept>
 #include <string>
 #include <utility>
+
+#include "check.hpp"
 
 #include "xgrad/autograd/tape.hpp"
 #include "xgrad/nn/batch_norm.hpp"
@@ -38,14 +39,13 @@ std::size_t update_batch_norm_statistics(Module& model, const std::function<bool
   std::vector<BatchNorm*> norms;
   collect(model, modules, norms);
   if (norms.empty()) {
-    throw std::invalid_argument("update_batch_norm_statistics: " + model.label() +
-                                " has no BatchNorm layer");
+    check::fail("update_batch_norm_statistics", model.label() + " has no BatchNorm layer");
   }
   for (BatchNorm* bn : norms) {
     if (bn->options().decay() == 1.0f) {
-      throw std::invalid_argument("update_batch_norm_statistics: " + bn->label() +
-                                  " has decay 1, so a training pass leaves no batch statistic "
-                                  "in its buffers");
+      check::fail("update_batch_norm_statistics",
+                  bn->label() + " has decay 1, so a training pass leaves no batch statistic in its "
+                                "buffers");
     }
   }
   // Kept to undo a pass that throws halfway.
@@ -102,8 +102,8 @@ std::size_t update_batch_norm_statistics(Module& model, const std::function<bool
     }
   }
   if (used == 0) {
-    throw std::invalid_argument("update_batch_norm_statistics: no batch to estimate the "
-                                "statistics of " + model.label() + " from");
+    check::fail("update_batch_norm_statistics",
+                "no batch to estimate the statistics of " + model.label() + " from");
   }
   return used;
 }
@@ -111,8 +111,7 @@ std::size_t update_batch_norm_statistics(Module& model, const std::function<bool
 std::size_t update_batch_norm_statistics(Module& model, data::Batches& batches,
                                          std::size_t max_batches) {
   if (max_batches == 0 && batches.options().endless()) {
-    throw std::invalid_argument("update_batch_norm_statistics: an endless batch stream needs "
-                                "max_batches > 0");
+    check::fail("update_batch_norm_statistics", "an endless batch stream needs max_batches > 0");
   }
   std::size_t seen = 0;
   data::Batch batch;

@@ -1,45 +1,38 @@
 #include "xgrad/nn/conv2d.hpp"
 
-#include <stdexcept>
 #include <string>
 
+#include "check.hpp"
 #include "xgrad/nn/init.hpp"
 #include "xgrad/ops/elementwise.hpp"
 
 namespace xgrad::nn {
 
-Conv2D::Conv2D(std::size_t in_channels, std::size_t out_channels, std::size_t kernel_size,
-               std::size_t stride, Padding padding, bool use_bias)
-    : Conv2D(in_channels, out_channels, kernel_size, stride, padding, use_bias,
-             default_generator()) {}
+Conv2D::Conv2D(const Conv2DOptions& options) : Conv2D(options, default_generator()) {}
 
-Conv2D::Conv2D(std::size_t in_channels, std::size_t out_channels, std::size_t kernel_size,
-               std::size_t stride, Padding padding, bool use_bias, std::mt19937_64& rng)
-    : Module("Conv2D"), in_(in_channels), out_(out_channels), k_(kernel_size), stride_(stride),
-      padding_(padding) {
-  if (in_ == 0 || out_ == 0 || k_ == 0 || stride_ == 0) {
-    throw std::invalid_argument("Conv2D: channels, kernel size and stride must be positive, got in=" +
-                                std::to_string(in_) + " out=" + std::to_string(out_) + " kernel=" +
-                                std::to_string(k_) + " stride=" + std::to_string(stride_));
-  }
-  kernel_ = register_parameter("kernel", Tensor(init::glorot_uniform({k_, k_, in_, out_}, rng)));
-  if (use_bias) bias_ = register_parameter("bias", Tensor(init::zeros({out_})));
+Conv2D::Conv2D(const Conv2DOptions& options, std::mt19937_64& rng)
+    : Module("Conv2D"), options_(options) {
+  check::check_positive_count("Conv2D", "in_channels", options_.in_channels());
+  check::check_positive_count("Conv2D", "out_channels", options_.out_channels());
+  check::check_positive_count("Conv2D", "kernel_size", options_.kernel_size());
+  check::check_positive_count("Conv2D", "stride", options_.stride());
+  const std::size_t k = kernel_size(), in = in_channels(), out = out_channels();
+  kernel_ = register_parameter("kernel", Tensor(init::glorot_uniform({k, k, in, out}, rng)));
+  if (options_.use_bias()) bias_ = register_parameter("bias", Tensor(init::zeros({out})));
 }
 
 Tensor Conv2D::forward(const Tensor& x) {
+  const std::size_t in_ = in_channels(), out_ = out_channels(), k_ = kernel_size();
   Shape s = x.shape();
   const std::string layer = label() + " (" + std::to_string(in_) + " -> " +
                             std::to_string(out_) + ", kernel " + std::to_string(k_) + ")";
-  if (s.size() != 4 || s[3] != in_) {
-    throw std::invalid_argument(layer + ": expected NHWC input [N, H, W, " +
-                                std::to_string(in_) + "], got " + to_string(s));
-  }
-  if (padding_ == Padding::Valid && (s[1] < k_ || s[2] < k_)) {
-    throw std::invalid_argument(layer + ": input " + to_string(s) + " is smaller than the " +
-                                std::to_string(k_) + "x" + std::to_string(k_) +
-                                " kernel with VALID padding");
-  }
-  Tensor y = conv2d(x, kernel_, {stride_, stride_}, padding_);
+  check::check_shape(s.size() == 4 && s[3] == in_, layer,
+                     "expected NHWC input [N, H, W, " + std::to_string(in_) + "]", {{"input", s}});
+  check::check_shape(padding() != Padding::Valid || (s[1] >= k_ && s[2] >= k_), layer,
+                     "with VALID padding the input must be at least the " + std::to_string(k_) +
+                         "x" + std::to_string(k_) + " kernel",
+                     {{"input", s}});
+  Tensor y = conv2d(x, kernel_, {stride(), stride()}, padding());
   return bias_.defined() ? add(y, bias_) : y;
 }
 

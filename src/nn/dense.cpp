@@ -1,34 +1,35 @@
 #include "xgrad/nn/dense.hpp"
 
-#include <stdexcept>
+#include <string>
 
+#include "check.hpp"
 #include "xgrad/nn/init.hpp"
 #include "xgrad/ops/elementwise.hpp"
 #include "xgrad/ops/linalg.hpp"
 
 namespace xgrad::nn {
 
-Dense::Dense(std::size_t in_features, std::size_t out_features, bool use_bias)
-    : Dense(in_features, out_features, use_bias, default_generator()) {}
+Dense::Dense(const DenseOptions& options) : Dense(options, default_generator()) {}
 
-Dense::Dense(std::size_t in_features, std::size_t out_features, bool use_bias,
-             std::mt19937_64& rng)
-    : Module("Dense"), in_(in_features), out_(out_features) {
-  if (in_ == 0 || out_ == 0) {
-    throw std::invalid_argument("Dense: in_features and out_features must be positive, got " +
-                                std::to_string(in_) + " and " + std::to_string(out_));
-  }
-  kernel_ = register_parameter("kernel", Tensor(init::glorot_uniform({in_, out_}, rng)));
-  if (use_bias) bias_ = register_parameter("bias", Tensor(init::zeros({out_})));
+Dense::Dense(const DenseOptions& options, std::mt19937_64& rng)
+    : Module("Dense"), options_(options) {
+  check::check_positive_count("Dense", "in_features", options_.in_features());
+  check::check_positive_count("Dense", "out_features", options_.out_features());
+  const std::size_t in = in_features(), out = out_features();
+  kernel_ = register_parameter("kernel", Tensor(init::glorot_uniform({in, out}, rng)));
+  if (options_.use_bias()) bias_ = register_parameter("bias", Tensor(init::zeros({out})));
 }
 
 Tensor Dense::forward(const Tensor& x) {
+  const std::size_t in_ = in_features(), out_ = out_features();
   Shape s = x.shape();
   if (s.size() != 2 || s[1] != in_) {
-    throw std::invalid_argument(label() + " (" + std::to_string(in_) + " -> " +
-                                std::to_string(out_) + "): expected input [N, " +
-                                std::to_string(in_) + "], got " + to_string(s) +
-                                (s.size() > 2 ? " (flatten images first)" : ""));
+    const std::string layer =
+        label() + " (" + std::to_string(in_) + " -> " + std::to_string(out_) + ")";
+    check::check_shape(false, layer,
+                       "expected input [N, " + std::to_string(in_) + "]" +
+                           (s.size() > 2 ? " (flatten images first)" : ""),
+                       {{"input", s}});
   }
   return bias_.defined() ? xw_plus_b(x, kernel_, bias_) : matmul(x, kernel_);
 }

@@ -1,21 +1,12 @@
 #include "xgrad/nn/dropout.hpp"
 
-#include <cmath>
-#include <stdexcept>
-#include <string>
-
+#include "check.hpp"
 #include "xgrad/nn/init.hpp"
 #include "xgrad/ops/dropout.hpp"
 
 namespace xgrad::nn {
 
 namespace {
-void check_rate(float rate) {
-  if (!(rate >= 0.0f && rate < 1.0f)) {  // NaN fails too
-    throw std::invalid_argument("Dropout: rate must be in [0, 1), got " + std::to_string(rate));
-  }
-}
-
 /// splitmix64's finaliser: consecutive call numbers give unrelated mask seeds.
 std::uint64_t mix(std::uint64_t z) {
   z += 0x9e3779b97f4a7c15ULL;
@@ -25,10 +16,11 @@ std::uint64_t mix(std::uint64_t z) {
 }
 }  // namespace
 
-Dropout::Dropout(float rate) : Dropout(rate, default_generator()()) {}
-
-Dropout::Dropout(float rate, std::uint64_t seed) : Module("Dropout"), rate_(rate), seed_(seed) {
-  check_rate(rate);
+Dropout::Dropout(const DropoutOptions& options)
+    : Module("Dropout"),
+      rate_(options.rate()),
+      seed_(options.seed() ? *options.seed() : default_generator()()) {
+  check::check_unit_interval("Dropout", "rate", rate_);
 }
 
 Tensor Dropout::forward(const Tensor& x) {

@@ -1,15 +1,12 @@
 #include "xgrad/nn/flatten.hpp"
 
-#include <stdexcept>
-
+#include "check.hpp"
 #include "xgrad/ops/shape_ops.hpp"
 
 namespace xgrad::nn {
 
 Tensor Flatten::forward(const Tensor& x) {
-  if (x.shape().empty()) {
-    throw std::invalid_argument(label() + ": expected input [N, ...], got a scalar (shape [])");
-  }
+  check::check_min_rank(label(), {"input", x.shape()}, 1);
   return xgrad::flatten(x);
 }
 

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 #include <string>
+
+#include "check.hpp"
 
 namespace xgrad::nn {
 
@@ -33,10 +34,7 @@ xt::xarray<float> fill(const Shape& shape, Draw&& draw) {
   return a;
 }
 void check_std(double std, const char* who) {
-  if (!(std >= 0.0) || !std::isfinite(std)) {
-    throw std::invalid_argument(std::string("init::") + who + ": std must be finite and >= 0, got " +
-                                std::to_string(std));
-  }
+  check::check_non_negative(std::string("init::") + who, "std", std);
 }
 }  // namespace
 
@@ -97,14 +95,12 @@ xt::xarray<float> he_normal(const Shape& shape, std::uint64_t seed) {
 
 void set_weights(const Tensor& tensor, const xt::xarray<float>& values, const std::string& what) {
   if (!tensor.defined()) {
-    throw std::invalid_argument("set_weights: " + what + " is an undefined tensor");
+    check::fail("set_weights", what + " is an undefined tensor");
   }
   Shape have = tensor.shape();
   Shape got = to_shape(values.shape());
-  if (have != got) {
-    throw std::invalid_argument("set_weights: " + what + " has shape " + to_string(have) +
-                                ", the new values have shape " + to_string(got));
-  }
+  check::check_shape(have == got, "set_weights", what + " and the new values must have the same shape",
+                     {{what.c_str(), have}, {"values", got}});
   auto& dst = tensor.value();
   std::copy(values.begin(), values.end(), dst.begin());
 }

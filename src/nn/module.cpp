@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "check.hpp"
 #include "xgrad/autograd/tape.hpp"
 
 namespace xgrad::nn {
@@ -50,11 +51,11 @@ void Module::set_registered_name(const std::string& dotted_name) {
 
 void Module::check_new_name(const std::string& name) const {
   if (name.empty()) {
-    throw std::invalid_argument(label() + ": a registered name must not be empty");
+    check::fail(label(), "a registered name must not be empty");
   }
   if (name.find('.') != std::string::npos) {
-    throw std::invalid_argument(label() + ": registered name '" + name +
-                                "' must not contain '.' (dots separate nested names)");
+    check::fail(label(), "registered name '" + name +
+                             "' must not contain '.' (dots separate nested names)");
   }
   auto clash = [&](const auto& list) {
     for (const auto& kv : list) {
@@ -63,18 +64,17 @@ void Module::check_new_name(const std::string& name) const {
     return false;
   };
   if (clash(parameters_) || clash(buffers_) || clash(children_)) {
-    throw std::invalid_argument(label() + ": name '" + name + "' is already registered");
+    check::fail(label(), "name '" + name + "' is already registered");
   }
 }
 
 Tensor Module::register_parameter(const std::string& name, Tensor tensor, bool trainable) {
   check_new_name(name);
   if (!tensor.defined()) {
-    throw std::invalid_argument(label() + ": parameter '" + name + "' is an undefined tensor");
+    check::fail(label(), "parameter '" + name + "' is an undefined tensor");
   }
   if (!tensor.is_leaf()) {
-    throw std::invalid_argument(label() + ": parameter '" + name +
-                                "' must be a leaf tensor (use detach())");
+    check::fail(label(), "parameter '" + name + "' must be a leaf tensor (use detach())");
   }
   tensor.set_requires_grad(trainable);
   parameters_.emplace_back(name, std::move(tensor));
@@ -84,11 +84,10 @@ Tensor Module::register_parameter(const std::string& name, Tensor tensor, bool t
 Tensor Module::register_buffer(const std::string& name, Tensor tensor) {
   check_new_name(name);
   if (!tensor.defined()) {
-    throw std::invalid_argument(label() + ": buffer '" + name + "' is an undefined tensor");
+    check::fail(label(), "buffer '" + name + "' is an undefined tensor");
   }
   if (!tensor.is_leaf()) {
-    throw std::invalid_argument(label() + ": buffer '" + name +
-                                "' must be a leaf tensor (use detach())");
+    check::fail(label(), "buffer '" + name + "' must be a leaf tensor (use detach())");
   }
   tensor.set_requires_grad(false);
   buffers_.emplace_back(name, std::move(tensor));
@@ -98,11 +97,10 @@ Tensor Module::register_buffer(const std::string& name, Tensor tensor) {
 void Module::register_child(const std::string& name, std::shared_ptr<Module> module) {
   check_new_name(name);
   if (!module) {
-    throw std::invalid_argument(label() + ": child module '" + name + "' is null");
+    check::fail(label(), "child module '" + name + "' is null");
   }
   if (module.get() == this) {
-    throw std::invalid_argument(label() + ": cannot register a module as its own child '" +
-                                name + "'");
+    check::fail(label(), "cannot register a module as its own child '" + name + "'");
   }
   module->set_registered_name(registered_name_.empty() ? name : registered_name_ + "." + name);
   children_.emplace_back(name, std::move(module));

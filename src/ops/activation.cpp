@@ -1,9 +1,9 @@
 #include "xgrad/ops/activation.hpp"
 
 #include <cmath>
-#include <stdexcept>
 #include <string>
 
+#include "check.hpp"
 #include "kernels/broadcast.hpp"
 #include "kernels/parallel.hpp"
 #include "kernels/vmath.hpp"
@@ -83,10 +83,7 @@ namespace {
 /// Rows x classes view of a tensor reduced over its last axis; throws for 0-d input.
 template <class T>
 void last_axis_dims(const char* op, const xt::xarray<T>& v, std::size_t& rows, std::size_t& cols) {
-  if (v.dimension() == 0) {
-    throw std::invalid_argument(std::string(op) + ": expected at least 1-D input, got shape " +
-                                to_string(to_shape(v.shape())));
-  }
+  check::check_min_rank(op, {"x", to_shape(v.shape())}, 1);
   cols = v.shape()[v.dimension() - 1];
   rows = cols == 0 ? 0 : v.size() / cols;
 }

@@ -1,8 +1,8 @@
 #include "xgrad/ops/conv.hpp"
 
-#include <stdexcept>
 #include <string>
 
+#include "check.hpp"
 #include "kernels/conv.hpp"
 #include "xgrad/autograd/function.hpp"
 
@@ -10,38 +10,22 @@ namespace xgrad {
 
 namespace {
 
-std::string shapes(const Shape& in, const Shape& f) {
-  return "input " + to_string(in) + ", filter " + to_string(f);
-}
-
 kernels::ConvGeometry conv_geometry(const Shape& in, const Shape& f,
                                     std::array<std::size_t, 2> strides, Padding padding) {
-  if (in.size() != 4) {
-    throw std::invalid_argument("conv2d: input must be 4-D NHWC, got " + shapes(in, f));
-  }
-  if (f.size() != 4) {
-    throw std::invalid_argument("conv2d: filter must be 4-D HWIO, got " + shapes(in, f));
-  }
-  if (in[3] != f[2]) {
-    throw std::invalid_argument("conv2d: input channels (" + std::to_string(in[3]) +
-                                ") differ from filter input channels (" + std::to_string(f[2]) +
-                                "): " + shapes(in, f));
-  }
-  if (strides[0] == 0 || strides[1] == 0) {
-    throw std::invalid_argument("conv2d: strides must be positive, got {" +
-                                std::to_string(strides[0]) + ", " + std::to_string(strides[1]) +
-                                "} for " + shapes(in, f));
-  }
-  if (f[0] == 0 || f[1] == 0) {
-    throw std::invalid_argument("conv2d: empty kernel: " + shapes(in, f));
-  }
+  check::check_rank("conv2d", {"input", in}, 4, "NHWC", {{"filter", f}});
+  check::check_rank("conv2d", {"filter", f}, 4, "HWIO", {{"input", in}});
+  check::check_shape(in[3] == f[2], "conv2d",
+                     "the input's channels must equal the filter's input channels",
+                     {{"input", in}, {"filter", f}});
+  const Shape st{strides[0], strides[1]};
+  check::check_shape(strides[0] > 0 && strides[1] > 0, "conv2d", "strides must be > 0",
+                     {{"strides", st, false}, {"input", in}, {"filter", f}});
+  check::check_shape(f[0] > 0 && f[1] > 0, "conv2d", "the kernel must not be empty",
+                     {{"input", in}, {"filter", f}});
   const bool same = padding == Padding::Same;
-  if (!same && (f[0] > in[1] || f[1] > in[2])) {
-    throw std::invalid_argument("conv2d: with VALID padding the kernel (" + std::to_string(f[0]) +
-                                "x" + std::to_string(f[1]) + ") must fit in the input (" +
-                                std::to_string(in[1]) + "x" + std::to_string(in[2]) +
-                                "): " + shapes(in, f));
-  }
+  check::check_shape(same || (f[0] <= in[1] && f[1] <= in[2]), "conv2d",
+                     "with VALID padding the kernel must fit in the input",
+                     {{"input", in}, {"filter", f}});
   return kernels::make_geometry(in[0], in[1], in[2], in[3], f[0], f[1], f[3], strides[0], strides[1],
                                 same);
 }

@@ -1,9 +1,9 @@
 #include "xgrad/ops/dropout.hpp"
 
 #include <cmath>
-#include <stdexcept>
 #include <string>
 
+#include "check.hpp"
 #include "kernels/parallel.hpp"
 #include "xgrad/autograd/function.hpp"
 
@@ -38,10 +38,7 @@ void apply_mask(const T* in, T* out, std::size_t n, std::uint64_t seed, double r
 
 template <class T>
 BasicTensor<T> dropout(const BasicTensor<T>& x, double rate, std::uint64_t seed) {
-  if (!(rate >= 0.0 && rate < 1.0)) {
-    throw std::invalid_argument("dropout: rate must be in [0, 1), got " + std::to_string(rate) +
-                                " for x shape " + to_string(x.shape()));
-  }
+  check::check_unit_interval("dropout", "rate", rate, {{"x", x.shape()}});
   if (rate == 0.0) return x;
   const auto& xv = x.value();
   const T scale = T(1) / (T(1) - T(rate));

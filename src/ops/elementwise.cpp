@@ -6,6 +6,7 @@
 
 #include <xtensor/xbroadcast.hpp>
 
+#include "check.hpp"
 #include "kernels/broadcast.hpp"
 #include "xgrad/autograd/function.hpp"
 
@@ -192,8 +193,9 @@ BasicTensor<T> minimum(const BasicTensor<T>& a, const BasicTensor<T>& b) {
 template <class T>
 BasicTensor<T> clip_by_value(const BasicTensor<T>& x, double lo, double hi) {
   if (!(lo <= hi)) {
-    throw std::invalid_argument("clip_by_value: lo " + std::to_string(lo) + " is above hi " +
-                                std::to_string(hi) + " for x shape " + to_string(x.shape()));
+    check::fail("clip_by_value", "lo must be <= hi, got lo " + check::format_value(lo) + " and hi " +
+                                     check::format_value(hi) + " (x shape " +
+                                     check::format_shape(x.shape()) + ")");
   }
   const T l = T(lo), h = T(hi);
   xt::xarray<T> out = x.value();
@@ -218,8 +220,8 @@ BasicTensor<T> where(const xt::xarray<bool>& condition, const BasicTensor<T>& x,
   try {
     os = kernels::broadcast_shape("where", cs, xy);
   } catch (const std::invalid_argument&) {
-    throw std::invalid_argument("where: condition shape " + to_string(cs) + " cannot be broadcast with x shape " +
-                                to_string(x.shape()) + " and y shape " + to_string(y.shape()));
+    check::check_shape(false, "where", "condition must broadcast against x and y",
+                       {{"condition", cs}, {"x", x.shape()}, {"y", y.shape()}});
   }
   // The condition at output shape, as 1 / 0, serves the forward and both gradients.
   auto take = std::make_shared<xt::xarray<T>>(xt::cast<T>(xt::broadcast(condition, os)));

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "check.hpp"
 #include "kernels/batch_norm_table.hpp"
 #include "kernels/row_blocks.hpp"
 #include "xgrad/autograd/function.hpp"
@@ -44,10 +45,7 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
     throw std::invalid_argument("fused_batch_norm: x shape " + to_string(xs) +
                                 " has no values to take statistics over");
   }
-  if (!(eps > 0) || !std::isfinite(eps)) {  // NaN fails the first test
-    throw std::invalid_argument("fused_batch_norm: eps must be finite and > 0, got " +
-                                std::to_string(eps) + " (x shape " + to_string(xs) + ")");
-  }
+  check::check_positive("fused_batch_norm", "eps", eps, {{"x", xs}});
   check_param("scale", scale, xs, f);
   check_param("offset", offset, xs, f);
 

@@ -1,9 +1,9 @@
 #include "xgrad/ops/linalg.hpp"
 
 #include <algorithm>
-#include <stdexcept>
 #include <string>
 
+#include "check.hpp"
 #include "kernels/broadcast.hpp"
 #include "kernels/gemm.hpp"
 #include "xgrad/autograd/function.hpp"
@@ -54,19 +54,14 @@ template <class T>
 BasicTensor<T> matmul(const BasicTensor<T>& a, const BasicTensor<T>& b, bool ta, bool tb) {
   const auto& av = a.value();
   const auto& bv = b.value();
-  if (av.dimension() != 2 || bv.dimension() != 2) {
-    throw std::invalid_argument("matmul: expected two 2-D tensors, got shapes " +
-                                to_string(a.shape()) + " and " + to_string(b.shape()));
-  }
+  check::check_shape(av.dimension() == 2 && bv.dimension() == 2, "matmul", "expected 2-D a and b",
+                     {{"a", a.shape()}, {"b", b.shape()}});
   const std::size_t m = ta ? av.shape()[1] : av.shape()[0];
   const std::size_t k = ta ? av.shape()[0] : av.shape()[1];
   const std::size_t kb = tb ? bv.shape()[1] : bv.shape()[0];
   const std::size_t n = tb ? bv.shape()[0] : bv.shape()[1];
-  if (k != kb) {
-    throw std::invalid_argument("matmul: inner dimensions differ: shapes " + to_string(a.shape()) +
-                                (ta ? " (transposed)" : "") + " and " + to_string(b.shape()) +
-                                (tb ? " (transposed)" : ""));
-  }
+  check::check_shape(k == kb, "matmul", "inner dimensions differ",
+                     {{ta ? "a (transposed)" : "a", a.shape()}, {tb ? "b (transposed)" : "b", b.shape()}});
   xt::xarray<T> out = xt::xarray<T>::from_shape({m, n});
   if (k == 0) {
     out.fill(T(0));
@@ -88,9 +83,8 @@ BasicTensor<T> xw_plus_b(const BasicTensor<T>& x, const BasicTensor<T>& w,
   const auto& bv = b.value();
   if (xv.dimension() != 2 || wv.dimension() != 2 || bv.dimension() != 1 ||
       xv.shape()[1] != wv.shape()[0] || bv.shape()[0] != wv.shape()[1]) {
-    throw std::invalid_argument("xw_plus_b: expected x [M, K], w [K, N], b [N], got shapes " +
-                                to_string(x.shape()) + ", " + to_string(w.shape()) + " and " +
-                                to_string(b.shape()));
+    check::check_shape(false, "xw_plus_b", "expected x [M, K], w [K, N] and b [N]",
+                       {{"x", x.shape()}, {"w", w.shape()}, {"b", b.shape()}});
   }
   const std::size_t m = xv.shape()[0], k = xv.shape()[1], n = wv.shape()[1];
   // The product accumulates onto rows of b: one output array and one pass, where matmul then

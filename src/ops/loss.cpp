@@ -3,10 +3,10 @@
 #include <cmath>
 #include <limits>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "check.hpp"
 #include "kernels/vmath.hpp"
 #include "xgrad/autograd/function.hpp"
 
@@ -16,10 +16,9 @@ namespace {
 
 template <class T>
 void check_same_shape(const char* op, const BasicTensor<T>& labels, const BasicTensor<T>& logits) {
-  if (labels.value().shape() != logits.value().shape()) {
-    throw std::invalid_argument(std::string(op) + ": labels shape " + to_string(labels.shape()) +
-                                " and logits shape " + to_string(logits.shape()) + " differ");
-  }
+  check::check_shape(labels.value().shape() == logits.value().shape(), op,
+                     "labels and logits must have the same shape",
+                     {{"labels", labels.shape()}, {"logits", logits.shape()}});
 }
 
 }  // namespace
@@ -30,10 +29,7 @@ BasicTensor<T> softmax_cross_entropy_with_logits(const BasicTensor<T>& labels,
   const char* name = "softmax_cross_entropy_with_logits";
   check_same_shape(name, labels, logits);
   const auto& xv = logits.value();
-  if (xv.dimension() == 0) {
-    throw std::invalid_argument(std::string(name) + ": expected at least 1-D logits, got shape " +
-                                to_string(logits.shape()));
-  }
+  check::check_min_rank(name, {"logits", logits.shape()}, 1);
   const std::size_t c = xv.shape()[xv.dimension() - 1];
   const std::size_t rows = c == 0 ? 0 : xv.size() / c;
   Shape os = to_shape(xv.shape());
@@ -145,19 +141,17 @@ BasicTensor<T> sparse_softmax_cross_entropy_with_logits(const xt::xarray<std::in
   const Shape xs = logits.shape();
   Shape os = xs;
   if (!os.empty()) os.pop_back();
-  if (xs.empty() || to_shape(labels.shape()) != os) {
-    throw std::invalid_argument(std::string(name) + ": labels shape " +
-                                to_string(to_shape(labels.shape())) + " must be logits shape " +
-                                to_string(xs) + " without its last (class) axis");
-  }
+  const Shape ls = to_shape(labels.shape());
+  check::check_shape(!xs.empty() && ls == os, name,
+                     "labels must have logits' shape without its last (class) axis",
+                     {{"labels", ls}, {"logits", xs}});
   const std::size_t c = xs.back();
   const std::size_t rows = labels.size();
   const std::int64_t* pl = labels.data();
   for (std::size_t r = 0; r < rows; ++r) {
     if (pl[r] < 0 || std::size_t(pl[r]) >= c) {
-      throw std::invalid_argument(std::string(name) + ": label " + std::to_string(pl[r]) +
-                                  " is out of range [0, " + std::to_string(c) +
-                                  ") for logits shape " + to_string(xs));
+      check::fail(name, "label " + std::to_string(pl[r]) + " is out of range [0, " +
+                            std::to_string(c) + ") for logits shape " + check::format_shape(xs));
     }
   }
   // log_softmax per row, kept for the backward (softmax = e^logp).
@@ -198,11 +192,9 @@ template <class T, class F, class DF>
 BasicTensor<T> last_axis_mean_loss(const char* name, const BasicTensor<T>& y_true,
                                    const BasicTensor<T>& y_pred, F f, DF df) {
   const Shape ts = y_true.shape(), ps = y_pred.shape();
-  if (ts != ps || ps.empty()) {
-    throw std::invalid_argument(std::string(name) + ": y_true shape " + to_string(ts) +
-                                " and y_pred shape " + to_string(ps) +
-                                " must be equal and at least 1-D");
-  }
+  check::check_shape(ts == ps && !ps.empty(), name,
+                     "y_true and y_pred must have the same shape, at least 1-D",
+                     {{"y_true", ts}, {"y_pred", ps}});
   const std::size_t d = ps.back();
   const std::size_t rows = d == 0 ? 0 : num_elements(ps) / d;
   Shape os = ps;
@@ -245,11 +237,7 @@ BasicTensor<T> mean_squared_error(const BasicTensor<T>& y_true, const BasicTenso
 template <class T>
 BasicTensor<T> huber_loss(const BasicTensor<T>& y_true, const BasicTensor<T>& y_pred,
                           double delta) {
-  if (!(delta > 0) || !std::isfinite(delta)) {
-    throw std::invalid_argument("huber_loss: delta must be positive and finite, got " +
-                                std::to_string(delta) + " for y_pred shape " +
-                                to_string(y_pred.shape()));
-  }
+  check::check_positive("huber_loss", "delta", delta, {{"y_pred", y_pred.shape()}});
   const T dl = T(delta);
   return last_axis_mean_loss(
       "huber_loss", y_true, y_pred,

@@ -2,10 +2,10 @@
 
 #include <cmath>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <xtensor/xbroadcast.hpp>
 
+#include "check.hpp"
 #include "kernels/broadcast.hpp"
 #include "xgrad/autograd/function.hpp"
 
@@ -36,11 +36,8 @@ Param<T> make_param(const char* what, const BasicTensor<T>& p, const Shape& xs, 
     const std::size_t d = out.shape[out.shape.size() - 1 - i];
     ok = d == 1 || d == xs[xs.size() - 1 - i];
   }
-  if (!ok) {
-    throw std::invalid_argument(std::string("batch_normalization: ") + what + " shape " +
-                                to_string(out.shape) + " does not broadcast against x shape " +
-                                to_string(xs));
-  }
+  check::check_shape(ok, "batch_normalization", std::string(what) + " must broadcast against x",
+                     {{what, out.shape}, {"x", xs}});
   // Per-channel: every dimension 1 except possibly the last, which equals F.
   bool per_channel = !xs.empty() && num_elements(out.shape) == f;
   for (std::size_t i = 0; per_channel && i + 1 < out.shape.size(); ++i) {
@@ -78,12 +75,10 @@ BasicTensor<T> batch_normalization(const BasicTensor<T>& x, const BasicTensor<T>
                                    const BasicTensor<T>& variance, const BasicTensor<T>& offset,
                                    const BasicTensor<T>& scale, double eps) {
   if (!x.defined() || !mean.defined() || !variance.defined()) {
-    throw std::invalid_argument("batch_normalization: x, mean and variance must be defined");
+    check::fail("batch_normalization", "x, mean and variance must be defined");
   }
-  if (!(eps >= 0.0) || !std::isfinite(eps)) {
-    throw std::invalid_argument("batch_normalization: eps must be finite and >= 0, got " +
-                                std::to_string(eps) + " (x shape " + to_string(x.shape()) + ")");
-  }
+  // The same rule as fused_batch_norm's: eps 0 turns a zero variance into 0 / 0.
+  check::check_positive("batch_normalization", "eps", eps, {{"x", x.shape()}});
   const auto& xv = x.value();
   const Shape xs = to_shape(xv.shape());
   const std::size_t n = xv.size();

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "check.hpp"
 #include "kernels/pooling.hpp"
 #include "xgrad/autograd/function.hpp"
 
@@ -13,27 +14,17 @@ namespace xgrad {
 
 namespace {
 
-std::string pair_str(std::array<std::size_t, 2> a) {
-  return "[" + std::to_string(a[0]) + ", " + std::to_string(a[1]) + "]";
-}
-
 kernels::ConvGeometry pool_geometry(const char* op, const Shape& in,
                                     std::array<std::size_t, 2> ksize,
                                     std::array<std::size_t, 2> strides, Padding padding) {
-  const std::string shapes = std::string(": input ") + to_string(in) + ", ksize " +
-                             pair_str(ksize) + ", strides " + pair_str(strides);
-  if (in.size() != 4) throw std::invalid_argument(std::string(op) + ": input must be 4-D NHWC" + shapes);
-  if (ksize[0] == 0 || ksize[1] == 0) {
-    throw std::invalid_argument(std::string(op) + ": ksize must be positive" + shapes);
-  }
-  if (strides[0] == 0 || strides[1] == 0) {
-    throw std::invalid_argument(std::string(op) + ": strides must be positive" + shapes);
-  }
+  const Shape ks{ksize[0], ksize[1]}, st{strides[0], strides[1]};
+  check::check_rank(op, {"input", in}, 4, "NHWC", {{"ksize", ks, false}, {"strides", st, false}});
+  const check::Shapes all = {{"input", in}, {"ksize", ks, false}, {"strides", st, false}};
+  check::check_shape(ksize[0] > 0 && ksize[1] > 0, op, "ksize must be > 0", all);
+  check::check_shape(strides[0] > 0 && strides[1] > 0, op, "strides must be > 0", all);
   const bool same = padding == Padding::Same;
-  if (!same && (ksize[0] > in[1] || ksize[1] > in[2])) {
-    throw std::invalid_argument(std::string(op) +
-                                ": with VALID padding the window must fit in the input" + shapes);
-  }
+  check::check_shape(same || (ksize[0] <= in[1] && ksize[1] <= in[2]), op,
+                     "with VALID padding the window must fit in the input", all);
   return kernels::make_geometry(in[0], in[1], in[2], in[3], ksize[0], ksize[1], in[3], strides[0],
                                 strides[1], same);
 }

@@ -2,10 +2,10 @@
 
 #include <limits>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "check.hpp"
 #include "kernels/reduce.hpp"
 #include "xgrad/autograd/function.hpp"
 
@@ -115,14 +115,10 @@ xt::xarray<std::int64_t> argmax(const BasicTensor<T>& x, int axis) {
   const auto& xv = x.value();
   const Shape xs = to_shape(xv.shape());
   const int nd = static_cast<int>(xs.size());
-  const int a = axis < 0 ? axis + nd : axis;
-  if (a < 0 || a >= nd) {
-    throw std::invalid_argument("argmax: axis " + std::to_string(axis) +
-                                " is out of range for x shape " + to_string(xs));
-  }
+  const int a = static_cast<int>(check::check_axis("argmax", axis, {"x", xs}));
   if (xs[a] == 0) {
-    throw std::invalid_argument("argmax: axis " + std::to_string(axis) +
-                                " is empty in x shape " + to_string(xs));
+    check::fail("argmax", "axis " + std::to_string(axis) + " is empty in x shape " +
+                              check::format_shape(xs));
   }
   std::size_t outer = 1, inner = 1;
   for (int i = 0; i < a; ++i) outer *= xs[i];

@@ -2,24 +2,15 @@
 
 #include <algorithm>
 #include <limits>
-#include <stdexcept>
 #include <string>
 #include <xtensor/xmanipulation.hpp>
 
+#include "check.hpp"
 #include "xgrad/autograd/function.hpp"
 
 namespace xgrad {
 
 namespace {
-
-std::string to_string_long(const std::vector<long>& s) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (i) out += ", ";
-    out += std::to_string(s[i]);
-  }
-  return out + "]";
-}
 
 /// Copy of `v` (contiguous) with a new shape of the same size.
 template <class T>
@@ -70,32 +61,32 @@ BasicTensor<T> reshape(const BasicTensor<T>& x, const std::vector<long>& shape) 
   for (std::size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
       if (infer >= 0) {
-        throw std::invalid_argument("reshape: more than one -1 in shape " +
-                                    to_string_long(shape) + " for x shape " + to_string(xs));
+        check::fail("reshape", "more than one -1 in shape " + check::format_list(shape) +
+                                   " for x shape " + check::format_shape(xs));
       }
       infer = static_cast<int>(i);
     } else if (shape[i] < 0) {
-      throw std::invalid_argument("reshape: negative dimension in shape " + to_string_long(shape) +
-                                  " for x shape " + to_string(xs));
+      check::fail("reshape", "negative dimension in shape " + check::format_list(shape) +
+                                 " for x shape " + check::format_shape(xs));
     } else {
       out[i] = static_cast<std::size_t>(shape[i]);
       // A wrapped product could match x's size and pass garbage dimensions through.
       if (out[i] != 0 && known > std::numeric_limits<std::size_t>::max() / out[i]) {
-        throw std::invalid_argument("reshape: shape " + to_string_long(shape) +
-                                    " has too many elements for x shape " + to_string(xs));
+        check::fail("reshape", "shape " + check::format_list(shape) +
+                                   " has too many elements for x shape " + check::format_shape(xs));
       }
       known *= out[i];
     }
   }
   if (infer >= 0) {
     if (known == 0 || n % known != 0) {
-      throw std::invalid_argument("reshape: cannot reshape x shape " + to_string(xs) +
-                                  " into shape " + to_string_long(shape));
+      check::fail("reshape", "cannot reshape x shape " + check::format_shape(xs) + " into shape " +
+                                 check::format_list(shape));
     }
     out[infer] = n / known;
   } else if (known != n) {
-    throw std::invalid_argument("reshape: cannot reshape x shape " + to_string(xs) +
-                                " into shape " + to_string_long(shape));
+    check::fail("reshape", "cannot reshape x shape " + check::format_shape(xs) + " into shape " +
+                               check::format_list(shape));
   }
   return reshape_to("reshape", x, out);
 }
@@ -103,10 +94,7 @@ BasicTensor<T> reshape(const BasicTensor<T>& x, const std::vector<long>& shape) 
 template <class T>
 BasicTensor<T> flatten(const BasicTensor<T>& x) {
   const Shape xs = x.shape();
-  if (xs.empty()) {
-    throw std::invalid_argument("flatten: expected at least 1-D input [N, ...], got shape " +
-                                to_string(xs));
-  }
+  check::check_min_rank("flatten", {"x", xs}, 1);
   std::size_t rest = 1;
   for (std::size_t i = 1; i < xs.size(); ++i) rest *= xs[i];
   return reshape_to("flatten", x, Shape{xs[0], rest});
@@ -128,10 +116,9 @@ BasicTensor<T> transpose(const BasicTensor<T>& x, const std::vector<std::size_t>
     if (ok) seen[p[i]] = true;
   }
   if (!ok) {
-    std::string ps = "[";
-    for (std::size_t i = 0; i < perm.size(); ++i) ps += (i ? ", " : "") + std::to_string(perm[i]);
-    throw std::invalid_argument("transpose: perm " + ps + "] is not a permutation of the axes of x shape " +
-                                to_string(xs));
+    check::fail("transpose", "perm " + check::format_list(std::vector<long>(perm.begin(), perm.end())) +
+                                 " is not a permutation of the axes of x shape " +
+                                 check::format_shape(xs));
   }
   std::vector<std::size_t> inv(nd);
   for (std::size_t i = 0; i < nd; ++i) inv[p[i]] = i;

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <memory>
-#include <stdexcept>
 #include <string>
 
+#include "check.hpp"
 #include "kernels/box_copy.hpp"
 #include "xgrad/autograd/function.hpp"
 
@@ -12,21 +12,9 @@ namespace xgrad {
 
 namespace {
 
-std::string list_to_string(const std::vector<long>& v) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + "]";
-}
-
 /// `axis` made non-negative; throws naming `op` and x's shape when out of range.
 std::size_t checked_axis(const char* op, int axis, const Shape& xs) {
-  const int nd = static_cast<int>(xs.size());
-  const int a = axis < 0 ? axis + nd : axis;
-  if (a < 0 || a >= nd) {
-    throw std::invalid_argument(std::string(op) + ": axis " + std::to_string(axis) +
-                                " is out of range for x shape " + to_string(xs));
-  }
-  return std::size_t(a);
+  return check::check_axis(op, axis, {"x", xs});
 }
 
 /// x[begin : begin + size] as an op; the building block of slice and split.
@@ -48,7 +36,7 @@ BasicTensor<T> box_op(const char* name, const BasicTensor<T>& x, Shape begin, Sh
 
 template <class T>
 BasicTensor<T> concat(const std::vector<BasicTensor<T>>& tensors, int axis) {
-  if (tensors.empty()) throw std::invalid_argument("concat: no tensors given");
+  if (tensors.empty()) check::fail("concat", "no tensors given");
   const Shape first = tensors[0].shape();
   const std::size_t a = checked_axis("concat", axis, first);
   Shape os = first;
@@ -58,9 +46,9 @@ BasicTensor<T> concat(const std::vector<BasicTensor<T>>& tensors, int axis) {
     bool ok = s.size() == first.size();
     for (std::size_t d = 0; ok && d < s.size(); ++d) ok = d == a || s[d] == first[d];
     if (!ok) {
-      throw std::invalid_argument("concat: tensor " + std::to_string(i) + " shape " +
-                                  to_string(s) + " does not match tensor 0 shape " +
-                                  to_string(first) + " outside axis " + std::to_string(axis));
+      check::fail("concat", "tensor " + std::to_string(i) + " shape " + check::format_shape(s) +
+                                " does not match tensor 0 shape " + check::format_shape(first) +
+                                " outside axis " + std::to_string(axis));
     }
     os[a] += s[a];
   }
@@ -96,24 +84,23 @@ std::vector<BasicTensor<T>> split(const BasicTensor<T>& x, const std::vector<lon
   const Shape xs = x.shape();
   const std::size_t a = checked_axis("split", axis, xs);
   auto fail = [&](const std::string& why) {
-    return std::invalid_argument("split: sizes " + list_to_string(sizes) + " " + why +
-                                 " for x shape " + to_string(xs) + " along axis " +
-                                 std::to_string(axis));
+    check::fail("split", "sizes " + check::format_list(sizes) + " " + why + " for x shape " +
+                             check::format_shape(xs) + " along axis " + std::to_string(axis));
   };
-  if (sizes.empty()) throw fail("are empty");
+  if (sizes.empty()) fail("are empty");
   long known = 0;
   int inferred = -1;
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     if (sizes[i] == -1 && inferred < 0) {
       inferred = int(i);
     } else if (sizes[i] < 0) {
-      throw fail("have a negative size (only one -1 is allowed)");
+      fail("have a negative size (only one -1 is allowed)");
     } else {
       known += sizes[i];
     }
   }
   const long dim = long(xs[a]);
-  if (inferred < 0 ? known != dim : known > dim) throw fail("do not add up to " + std::to_string(dim));
+  if (inferred < 0 ? known != dim : known > dim) fail("do not add up to " + std::to_string(dim));
   std::vector<BasicTensor<T>> pieces;
   Shape begin(xs.size(), 0), size = xs;
   for (std::size_t i = 0; i < sizes.size(); ++i) {
@@ -129,19 +116,19 @@ BasicTensor<T> slice(const BasicTensor<T>& x, const std::vector<long>& begin,
                      const std::vector<long>& size) {
   const Shape xs = x.shape();
   auto fail = [&](const std::string& why) {
-    return std::invalid_argument("slice: begin " + list_to_string(begin) + " and size " +
-                                 list_to_string(size) + " " + why + " for x shape " +
-                                 to_string(xs));
+    check::fail("slice", "begin " + check::format_list(begin) + " and size " +
+                             check::format_list(size) + " " + why + " for x shape " +
+                             check::format_shape(xs));
   };
   if (begin.size() != xs.size() || size.size() != xs.size()) {
-    throw fail("need one entry per dimension");
+    fail("need one entry per dimension");
   }
   Shape b(xs.size()), s(xs.size());
   for (std::size_t d = 0; d < xs.size(); ++d) {
     const long dim = long(xs[d]);
-    if (begin[d] < 0 || begin[d] > dim) throw fail("start outside dimension " + std::to_string(d));
+    if (begin[d] < 0 || begin[d] > dim) fail("start outside dimension " + std::to_string(d));
     const long len = size[d] == -1 ? dim - begin[d] : size[d];
-    if (len < 0 || begin[d] + len > dim) throw fail("run past dimension " + std::to_string(d));
+    if (len < 0 || begin[d] + len > dim) fail("run past dimension " + std::to_string(d));
     b[d] = std::size_t(begin[d]);
     s[d] = std::size_t(len);
   }
@@ -153,16 +140,15 @@ BasicTensor<T> pad(const BasicTensor<T>& x, const std::vector<std::pair<long, lo
                    double constant) {
   const Shape xs = x.shape();
   if (paddings.size() != xs.size()) {
-    throw std::invalid_argument("pad: " + std::to_string(paddings.size()) +
-                                " paddings given for x shape " + to_string(xs) +
-                                " (one {before, after} per dimension)");
+    check::fail("pad", std::to_string(paddings.size()) + " paddings given for x shape " +
+                           check::format_shape(xs) + " (one {before, after} per dimension)");
   }
   Shape os = xs, before(xs.size());
   for (std::size_t d = 0; d < xs.size(); ++d) {
     if (paddings[d].first < 0 || paddings[d].second < 0) {
-      throw std::invalid_argument("pad: negative padding {" + std::to_string(paddings[d].first) +
-                                  ", " + std::to_string(paddings[d].second) + "} for dimension " +
-                                  std::to_string(d) + " of x shape " + to_string(xs));
+      check::fail("pad", "negative padding {" + std::to_string(paddings[d].first) + ", " +
+                             std::to_string(paddings[d].second) + "} for dimension " +
+                             std::to_string(d) + " of x shape " + check::format_shape(xs));
     }
     before[d] = std::size_t(paddings[d].first);
     os[d] += before[d] + std::size_t(paddings[d].second);
@@ -190,9 +176,9 @@ BasicTensor<T> gather(const BasicTensor<T>& x, const xt::xarray<std::int64_t>& i
   const std::int64_t* idx = indices.data();
   for (std::size_t j = 0; j < n; ++j) {
     if (idx[j] < 0 || std::size_t(idx[j]) >= k) {
-      throw std::invalid_argument("gather: index " + std::to_string(idx[j]) +
-                                  " is out of range [0, " + std::to_string(k) + ") for x shape " +
-                                  to_string(xs) + " along axis " + std::to_string(axis));
+      check::fail("gather", "index " + std::to_string(idx[j]) + " is out of range [0, " +
+                                std::to_string(k) + ") for x shape " + check::format_shape(xs) +
+                                " along axis " + std::to_string(axis));
     }
   }
   Shape os(xs.begin(), xs.begin() + long(a));

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <limits>
-#include <stdexcept>
 #include <string>
 
+#include "check.hpp"
 #include "kernels/parallel.hpp"
 #include "kernels/sparse_table.hpp"
 #include "xgrad/autograd/function.hpp"
@@ -13,15 +13,12 @@ namespace xgrad {
 
 template <class T>
 SparseRows<T>::SparseRows(const xt::xarray<T>& dense) {
-  if (dense.dimension() != 2) {
-    throw std::invalid_argument("SparseRows: expected a 2-D array, got shape " +
-                                to_string(to_shape(dense.shape())));
-  }
+  check::check_rank("SparseRows", {"dense", to_shape(dense.shape())}, 2);
   rows_ = dense.shape()[0];
   cols_ = dense.shape()[1];
   if (cols_ > std::numeric_limits<std::uint32_t>::max()) {
-    throw std::invalid_argument("SparseRows: " + std::to_string(cols_) +
-                                " columns, more than a 32-bit column index holds");
+    check::fail("SparseRows", std::to_string(cols_) +
+                                  " columns, more than a 32-bit column index holds");
   }
   auto data = std::make_shared<Data>();
   data->row_offsets.reserve(rows_ + 1);
@@ -54,10 +51,9 @@ xt::xarray<T> SparseRows<T>::to_dense() const {
 template <class T>
 BasicTensor<T> sparse_matmul(const SparseRows<T>& a, const BasicTensor<T>& b) {
   const auto& bv = b.value();
-  if (bv.dimension() != 2 || bv.shape()[0] != a.cols()) {
-    throw std::invalid_argument("sparse_matmul: expected a [M, K] and b [K, N], got shapes " +
-                                to_string(a.shape()) + " (sparse) and " + to_string(b.shape()));
-  }
+  check::check_shape(bv.dimension() == 2 && bv.shape()[0] == a.cols(), "sparse_matmul",
+                     "expected a [M, K] and b [K, N]",
+                     {{"a (sparse)", a.shape()}, {"b", b.shape()}});
   const std::size_t m = a.rows(), k = a.cols(), n = bv.shape()[1];
   xt::xarray<T> out = xt::xarray<T>::from_shape({m, n});
   if (m > 0 && n > 0) {

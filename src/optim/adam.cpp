@@ -1,9 +1,8 @@
 #include "xgrad/optim/adam.hpp"
 
 #include <cmath>
-#include <stdexcept>
-#include <string>
 
+#include "check.hpp"
 #include "kernels/optimizer_table.hpp"
 #include "kernels/parallel.hpp"
 #include "xgrad/autograd/tape.hpp"
@@ -15,21 +14,19 @@ namespace {
 constexpr std::size_t kGrain = 16384;
 }  // namespace
 
-Adam::Adam(std::vector<Tensor> params, float lr, float beta1, float beta2, float eps)
-    : Optimizer("Adam", std::move(params)), beta1_(beta1), beta2_(beta2), eps_(eps) {
-  set_lr(lr);
-  auto check_beta = [](float b, const char* which) {
-    if (!(b >= 0.0f && b < 1.0f)) {
-      throw std::invalid_argument(std::string("Adam: ") + which + " must be in [0, 1), got " +
-                                  std::to_string(b));
-    }
-  };
-  check_beta(beta1, "beta1");
-  check_beta(beta2, "beta2");
+Adam::Adam(std::vector<Tensor> params, const AdamOptions& options)
+    : Adam("Adam", std::move(params), options) {}
+
+Adam::Adam(std::string name, std::vector<Tensor> params, const AdamOptions& options)
+    : Optimizer(std::move(name), std::move(params)),
+      beta1_(options.beta1()),
+      beta2_(options.beta2()),
+      eps_(options.eps()) {
+  set_lr(options.lr());
+  check::check_unit_interval(name_, "beta1", beta1_);
+  check::check_unit_interval(name_, "beta2", beta2_);
   // eps = 0 would make an exactly-zero gradient 0 / 0 = NaN.
-  if (!(eps > 0.0f) || !std::isfinite(eps)) {
-    throw std::invalid_argument("Adam: eps must be finite and > 0, got " + std::to_string(eps));
-  }
+  check::check_positive(name_, "eps", eps_);
   m_.resize(params_.size());
   v_.resize(params_.size());
   t_.assign(params_.size(), 0);
@@ -43,15 +40,12 @@ void Adam::collect_state(std::vector<StateArray>& arrays, std::vector<StateCount
   }
 }
 
-AdamW::AdamW(std::vector<Tensor> params, float lr, float weight_decay, float beta1, float beta2,
-             float eps)
-    : Adam(std::move(params), lr, beta1, beta2, eps) {
-  name_ = "AdamW";
-  if (!(weight_decay >= 0.0f) || !std::isfinite(weight_decay)) {
-    throw std::invalid_argument("AdamW: weight_decay must be finite and >= 0, got " +
-                                std::to_string(weight_decay));
-  }
-  weight_decay_ = weight_decay;
+AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions& options)
+    : Adam("AdamW", std::move(params),
+           AdamOptions().lr(options.lr()).beta1(options.beta1()).beta2(options.beta2()).eps(
+               options.eps())) {
+  check::check_non_negative(name_, "weight_decay", options.weight_decay());
+  weight_decay_ = options.weight_decay();
 }
 
 namespace {

@@ -5,31 +5,33 @@
 #include <stdexcept>
 #include <string>
 
+#include "check.hpp"
+
 namespace xgrad::optim {
 
 Optimizer::Optimizer(std::string name, std::vector<Tensor> params)
     : name_(std::move(name)), params_(std::move(params)) {
   if (params_.empty()) {
-    throw std::invalid_argument(name_ + ": empty parameter list (did you pass "
-                                "model.parameters() of a model with every parameter frozen?)");
+    check::fail(name_, "empty parameter list (did you pass model.parameters() of a model with "
+                       "every parameter frozen?)");
   }
   std::map<const void*, std::size_t> seen;
   for (std::size_t i = 0; i < params_.size(); ++i) {
     if (!params_[i].defined()) {
-      throw std::invalid_argument(name_ + ": parameter " + std::to_string(i) +
-                                  " is an undefined tensor");
+      check::fail(name_, "parameter " + std::to_string(i) + " is an undefined tensor");
     }
     if (!params_[i].is_leaf()) {
-      throw std::invalid_argument(name_ + ": parameter " + std::to_string(i) + " (shape " +
-                                  to_string(params_[i].shape()) + ") is not a leaf tensor but "
-                                  "the output of '" + params_[i].op_name() + "'");
+      check::fail(name_, "parameter " + std::to_string(i) + " (shape " +
+                             check::format_shape(params_[i].shape()) +
+                             ") is not a leaf tensor but the output of '" + params_[i].op_name() +
+                             "'");
     }
     auto [it, fresh] = seen.emplace(params_[i].impl().get(), i);
     if (!fresh) {
-      throw std::invalid_argument(name_ + ": parameter " + std::to_string(i) + " (shape " +
-                                  to_string(params_[i].shape()) + ") is the same tensor as "
-                                  "parameter " + std::to_string(it->second) +
-                                  "; it would be updated twice per step");
+      check::fail(name_, "parameter " + std::to_string(i) + " (shape " +
+                             check::format_shape(params_[i].shape()) +
+                             ") is the same tensor as parameter " + std::to_string(it->second) +
+                             "; it would be updated twice per step");
     }
   }
 }
@@ -47,10 +49,7 @@ void Optimizer::set_lr(float lr) {
     throw std::logic_error(name_ + ": set_lr while a learning-rate schedule is set; call "
                            "set_schedule(nullptr) first");
   }
-  if (!(lr > 0.0f) || !std::isfinite(lr)) {
-    throw std::invalid_argument(name_ + ": learning rate must be finite and > 0, got " +
-                                std::to_string(lr));
-  }
+  check::check_positive(name_, "lr", lr);
   lr_ = lr;
 }
 
@@ -100,10 +99,7 @@ namespace {
 
 template <class Each>
 float clip_global(std::size_t n, Each&& each, float max_norm) {
-  if (!(max_norm > 0.0f) || !std::isfinite(max_norm)) {
-    throw std::invalid_argument("clip_by_global_norm: max_norm must be finite and > 0, got " +
-                                std::to_string(max_norm));
-  }
+  check::check_positive("clip_by_global_norm", "max_norm", max_norm);
   // Summed in double: float loses the small gradients' share when there are millions.
   double sum = 0.0;
   for (std::size_t i = 0; i < n; ++i) {

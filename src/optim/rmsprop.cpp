@@ -1,9 +1,8 @@
 #include "xgrad/optim/rmsprop.hpp"
 
 #include <cmath>
-#include <stdexcept>
-#include <string>
 
+#include "check.hpp"
 #include "kernels/optimizer_table.hpp"
 #include "kernels/parallel.hpp"
 #include "xgrad/autograd/tape.hpp"
@@ -13,24 +12,14 @@ namespace xgrad::optim {
 namespace {
 // As in Adam: below this many elements per thread a second thread does not pay.
 constexpr std::size_t kGrain = 16384;
-
-void check_unit(const char* what, float v) {
-  if (!(v >= 0.0f && v < 1.0f)) {  // NaN fails too
-    throw std::invalid_argument(std::string("RMSprop: ") + what + " must be in [0, 1), got " +
-                                std::to_string(v));
-  }
-}
 }  // namespace
 
 RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& options)
     : Optimizer("RMSprop", std::move(params)), options_(options) {
-  set_lr(options.lr);
-  check_unit("rho", options.rho);
-  check_unit("momentum", options.momentum);
-  if (!(options.eps > 0.0f) || !std::isfinite(options.eps)) {
-    throw std::invalid_argument("RMSprop: eps must be finite and > 0, got " +
-                                std::to_string(options.eps));
-  }
+  set_lr(options.lr());
+  check::check_unit_interval(name_, "rho", options.rho());
+  check::check_unit_interval(name_, "momentum", options.momentum());
+  check::check_positive(name_, "eps", options.eps());
   ms_.resize(params_.size());
   mg_.resize(params_.size());
   mom_.resize(params_.size());
@@ -39,16 +28,16 @@ RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& options)
 void RMSprop::collect_state(std::vector<StateArray>& arrays, std::vector<StateCounter>&) {
   for (std::size_t i = 0; i < params_.size(); ++i) {
     arrays.push_back({i, "ms", &ms_[i]});
-    if (options_.centered) arrays.push_back({i, "mg", &mg_[i]});
-    if (options_.momentum > 0.0f) arrays.push_back({i, "momentum", &mom_[i]});
+    if (options_.centered()) arrays.push_back({i, "mg", &mg_[i]});
+    if (options_.momentum() > 0.0f) arrays.push_back({i, "momentum", &mom_[i]});
   }
 }
 
 void RMSprop::step() {
   NoGradGuard no_grad;
   begin_step();
-  const float lr = lr_, rho = options_.rho, mu = options_.momentum, eps = options_.eps;
-  const bool centered = options_.centered;
+  const float lr = lr_, rho = options_.rho(), mu = options_.momentum(), eps = options_.eps();
+  const bool centered = options_.centered();
   const kernels::OptimizerTable& loops = kernels::optimizer_kernels();
   for (std::size_t i = 0; i < params_.size(); ++i) {
     if (!should_update(i)) continue;

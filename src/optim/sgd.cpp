@@ -1,9 +1,8 @@
 #include "xgrad/optim/sgd.hpp"
 
 #include <cmath>
-#include <stdexcept>
-#include <string>
 
+#include "check.hpp"
 #include "kernels/optimizer_table.hpp"
 #include "kernels/parallel.hpp"
 #include "xgrad/autograd/tape.hpp"
@@ -15,17 +14,13 @@ namespace {
 constexpr std::size_t kGrain = 16384;
 }  // namespace
 
-SGD::SGD(std::vector<Tensor> params, float lr, float momentum, float weight_decay)
-    : Optimizer("SGD", std::move(params)), momentum_(momentum), weight_decay_(weight_decay) {
-  set_lr(lr);
-  if (!(momentum >= 0.0f && momentum < 1.0f)) {  // NaN fails too
-    throw std::invalid_argument("SGD: momentum must be in [0, 1), got " +
-                                std::to_string(momentum));
-  }
-  if (!(weight_decay >= 0.0f) || !std::isfinite(weight_decay)) {
-    throw std::invalid_argument("SGD: weight_decay must be finite and >= 0, got " +
-                                std::to_string(weight_decay));
-  }
+SGD::SGD(std::vector<Tensor> params, const SGDOptions& options)
+    : Optimizer("SGD", std::move(params)),
+      momentum_(options.momentum()),
+      weight_decay_(options.weight_decay()) {
+  set_lr(options.lr());
+  check::check_unit_interval(name_, "momentum", momentum_);
+  check::check_non_negative(name_, "weight_decay", weight_decay_);
   if (momentum_ > 0.0f) velocity_.resize(params_.size());
 }
 

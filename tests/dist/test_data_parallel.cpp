@@ -4,8 +4,7 @@
 #include <xgrad/dist/dist.hpp>
 #include <xgrad/io/checkpoint.hpp>
 #include <xgrad/nn/nn.hpp>
-#include <xgrad/optim/adam.hpp>
-#include <xgrad/optim/sgd.hpp>
+#include <xgrad/optim/optim.hpp>
 #include <xgrad/xgrad.hpp>
 
 #include <cstring>
@@ -238,9 +237,9 @@ TEST_CASE("DataParallel: the first bucket's reduction starts before backward rea
   model.add(std::make_shared<nn::Dense>(30, 30, true, rng));
   model.add(nn::Sigmoid());
   model.add(std::make_shared<nn::Dense>(30, 10, true, rng));
-  dist::DataParallelOptions options;
-  options.bucket_bytes = 30 * 10 * sizeof(float);  // about one layer per bucket
-  dist::DataParallel ddp(model, world(), options);
+  // About one layer per bucket.
+  dist::DataParallel ddp(model, world(),
+                         dist::DataParallelOptions().bucket_bytes(30 * 10 * sizeof(float)));
   probe->ddp = &ddp;
   REQUIRE(ddp.bucket_count() >= 3);
   CHECK(ddp.bucket_parameters(0).front() == model.parameters().size() - 1);  // the last layer first

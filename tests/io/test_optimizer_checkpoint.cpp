@@ -88,12 +88,8 @@ TEST_CASE("optimizer checkpoint: Adam with a schedule resumes bit for bit", "[io
   check_resume_is_exact(
       [](std::vector<Tensor> ps) {
         auto opt = std::make_unique<optim::Adam>(std::move(ps), 0.01f);
-        optim::CosineDecayOptions o;
-        o.initial_learning_rate = 0.001;
-        o.warmup_target = 0.02;
-        o.warmup_steps = 4;
-        o.decay_steps = 12;
-        opt->set_schedule(std::make_shared<optim::CosineDecay>(o));
+        opt->set_schedule(std::make_shared<optim::CosineDecay>(
+            optim::CosineDecayOptions(0.001, 12).warmup_target(0.02).warmup_steps(4)));
         return opt;
       },
       "adam");
@@ -111,11 +107,8 @@ TEST_CASE("optimizer checkpoint: AdamW, SGD with momentum and RMSprop resume bit
       "sgd");
   check_resume_is_exact(
       [](std::vector<Tensor> ps) {
-        optim::RMSpropOptions o;
-        o.lr = 0.01f;
-        o.momentum = 0.5f;
-        o.centered = true;
-        return std::make_unique<optim::RMSprop>(std::move(ps), o);
+        return std::make_unique<optim::RMSprop>(
+            std::move(ps), optim::RMSpropOptions().lr(0.01f).momentum(0.5f).centered(true));
       },
       "rmsprop");
 }

@@ -51,8 +51,8 @@ TEST_CASE("Conv2D: wrong rank, channels or a too-small input name the layer", "[
   REQUIRE_INVALID(model(Tensor::zeros({1, 2, 5, 3})), Contains("Conv2D '0'") &&
                                                          Contains("[1, 2, 5, 3]") &&
                                                          Contains("3x3 kernel"));
-  REQUIRE_INVALID(nn::Conv2D(3, 8, 3, 0), Contains("Conv2D") && Contains("stride=0"));
-  REQUIRE_INVALID(nn::Conv2D(0, 8, 3), Contains("Conv2D") && Contains("in=0"));
+  REQUIRE_INVALID(nn::Conv2D(3, 8, 3, 0), Contains("Conv2D: stride must be > 0, got 0"));
+  REQUIRE_INVALID(nn::Conv2D(0, 8, 3), Contains("Conv2D: in_channels must be > 0, got 0"));
 }
 
 TEST_CASE("BatchNorm: wrong feature count, axis or an empty training batch", "[nn][errors]") {

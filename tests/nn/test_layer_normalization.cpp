@@ -8,7 +8,7 @@ using namespace xgrad;
 
 TEST_CASE("LayerNormalization: Keras names and defaults", "[nn][layer_norm]") {
   nn::LayerNormalization ln(4);
-  CHECK(ln.options().eps == 1e-3f);
+  CHECK(ln.options().eps() == 1e-3f);
   REQUIRE(ln.named_parameters().size() == 2);
   CHECK(ln.named_parameters()[0].first == "gamma");
   CHECK(ln.named_parameters()[1].first == "beta");
@@ -16,7 +16,7 @@ TEST_CASE("LayerNormalization: Keras names and defaults", "[nn][layer_norm]") {
   CHECK((ln.beta().value() == xt::zeros<float>({4})));
   CHECK(ln.named_buffers().empty());
   nn::LayerNormalizationOptions o(4);
-  o.center = false;
+  o.center(false);
   CHECK(nn::LayerNormalization(o).named_parameters().size() == 1);
 }
 
@@ -75,7 +75,7 @@ TEST_CASE("LayerNormalization: errors name the layer and the shape", "[nn][layer
   }
   CHECK_THROWS_AS(nn::LayerNormalization(0), std::invalid_argument);
   nn::LayerNormalizationOptions o(3);
-  o.eps = 0.0f;
+  o.eps(0.0f);
   CHECK_THROWS_AS(nn::LayerNormalization{o}, std::invalid_argument);
   CHECK_THROWS_AS(nn::layer_normalization(Tensor64::scalar(1.0), Tensor64(), Tensor64(), 1e-3),
                   std::invalid_argument);

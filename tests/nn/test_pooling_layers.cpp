@@ -42,7 +42,7 @@ TEST_CASE("MaxPool2D / AvgPool2D: Keras defaults (stride = window, Valid), hand 
   Tensor s = same(ramp());
   REQUIRE(s.shape() == Shape{1, 4, 4, 1});
   CHECK(s.value()(0, 0, 0, 0) == Approx(2.5f));
-  nn::MaxPool2D overlapping(nn::Pool2DOptions{{3, 3}, {1, 1}, Padding::Valid});
+  nn::MaxPool2D overlapping(nn::Pool2DOptions().pool_size(3).strides(1).padding(Padding::Valid));
   CHECK(overlapping(ramp()).shape() == Shape{1, 2, 2, 1});
 }
 

@@ -54,8 +54,8 @@ TEST_CASE("errors: batch_normalization names the bad parameter and both shapes",
   auto bad = t({3});
   Tensor64 none;
   REQUIRE_THROWS_WITH(batch_normalization(x, bad, ok, ok, ok, 1e-3),
-                      Contains("batch_normalization: mean shape [3] does not broadcast against "
-                               "x shape [2, 4]"));
+                      Contains("batch_normalization: mean must broadcast against x, got mean "
+                               "shape [3] and x shape [2, 4]"));
   REQUIRE_INVALID(batch_normalization(x, ok, bad, none, none, 1e-3),
                   Contains("batch_normalization") && Contains("variance shape [3]") &&
                       Contains("[2, 4]"));
@@ -129,13 +129,21 @@ TEST_CASE("errors: negative or impossible sizes", "[ops][errors]") {
   REQUIRE_INVALID(reshape(empty, {-1, 0}), Contains("reshape") && Contains("[0]"));
 }
 
-TEST_CASE("errors: batch_normalization refuses a negative or non-finite eps", "[ops][errors]") {
+TEST_CASE("errors: batch_normalization and fused_batch_norm hold eps to one rule, finite and > 0",
+          "[ops][errors]") {
   auto x = t({2, 4});
   auto p = t({4});
-  for (double eps : {-1e-3, std::nan(""), HUGE_VAL}) {
+  for (double eps : {0.0, -1e-3, std::nan(""), HUGE_VAL}) {
     REQUIRE_INVALID(batch_normalization(x, p, p, p, p, eps),
-                    Contains("batch_normalization") && Contains("eps") && Contains("[2, 4]"));
+                    Contains("batch_normalization: eps must be finite and > 0, got ") &&
+                        Contains("(x shape [2, 4])"));
+    REQUIRE_INVALID(fused_batch_norm(x, p, p, eps),
+                    Contains("fused_batch_norm: eps must be finite and > 0, got ") &&
+                        Contains("(x shape [2, 4])"));
   }
+  REQUIRE_INVALID(batch_normalization(x, p, p, p, p, 0.0), Contains("got 0 (x shape"));
+  CHECK_NOTHROW(batch_normalization(x, p, p, p, p, 1e-12));
+  CHECK_NOTHROW(fused_batch_norm(x, p, p, 1e-12));
 }
 
 TEST_CASE("errors: dropout refuses a rate below 0 or from 1 up", "[ops][errors]") {

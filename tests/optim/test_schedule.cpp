@@ -45,11 +45,7 @@ TEST_CASE("schedule: cosine decay with and without warm-up", "[optim][schedule]"
   CHECK(plain(50) == Approx(0.55));
   CHECK(plain(100) == Approx(0.1));
   CHECK(plain(500) == Approx(0.1));
-  optim::CosineDecayOptions o;
-  o.initial_learning_rate = 0.0;
-  o.warmup_target = 0.01;
-  o.warmup_steps = 10;
-  o.decay_steps = 20;
+  auto o = optim::CosineDecayOptions(0.0, 20).warmup_target(0.01).warmup_steps(10);
   optim::CosineDecay warm(o);
   CHECK(warm(0) == 0.0);
   CHECK(warm(5) == Approx(0.005));
@@ -59,8 +55,7 @@ TEST_CASE("schedule: cosine decay with and without warm-up", "[optim][schedule]"
   CHECK(warm(30) == Approx(0.0).margin(1e-12));
   CHECK(warm(31) == Approx(0.0).margin(1e-12));
   // No target: warmup_steps ignored, as in TF.
-  o.warmup_target = -1.0;
-  o.initial_learning_rate = 1.0;
+  o.warmup_target(-1.0).initial_learning_rate(1.0);
   CHECK(optim::CosineDecay(o)(0) == Approx(1.0));
   CHECK_THROWS_AS(optim::CosineDecay(1.0, 0), std::invalid_argument);
   CHECK_THROWS_AS(optim::CosineDecay(1.0, 10, 1.5), std::invalid_argument);

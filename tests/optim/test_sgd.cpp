@@ -95,8 +95,8 @@ TEST_CASE("Optimizers refuse bad hyper-parameters, naming the optimizer and the 
   refused([&] { optim::Adam({p, p}); }, "Adam", "parameter 1 (shape [1]) is the same tensor as parameter 0");
   // Learning rates.
   for (float lr : {0.0f, -1.0f, nan, inf}) {
-    refused([&] { optim::SGD({p}, lr); }, "SGD", "learning rate");
-    refused([&] { optim::Adam({p}, lr); }, "Adam", "learning rate");
+    refused([&] { optim::SGD({p}, lr); }, "SGD", "lr must be finite and > 0");
+    refused([&] { optim::Adam({p}, lr); }, "Adam", "lr must be finite and > 0");
   }
   // Momentum and betas in [0, 1); eps > 0.
   for (float m : {-0.1f, 1.0f, nan}) {
@@ -108,7 +108,7 @@ TEST_CASE("Optimizers refuse bad hyper-parameters, naming the optimizer and the 
     refused([&] { optim::Adam({p}, 0.1f, 0.9f, 0.999f, eps); }, "Adam", "eps");
   }
   optim::SGD ok({p}, 0.1f);
-  refused([&] { ok.set_lr(0.0f); }, "SGD", "learning rate");
+  refused([&] { ok.set_lr(0.0f); }, "SGD", "lr must be finite and > 0");
   ok.set_lr(0.2f);
   CHECK(ok.lr() == 0.2f);
   CHECK_NOTHROW(optim::SGD({p}, 0.1f, 0.0f));  // the edges that are allowed

@@ -74,16 +74,16 @@ TEST_CASE("RMSprop: TF defaults and the update, plain, momentum, centered", "[op
   Tensor p0(xt::xarray<float>{0.0f}, true);
   optim::RMSprop defaults({p0});
   CHECK(defaults.lr() == 0.001f);
-  CHECK(defaults.options().rho == 0.9f);
-  CHECK(defaults.options().momentum == 0.0f);
-  CHECK(defaults.options().eps == 1e-7f);
-  CHECK_FALSE(defaults.options().centered);
+  CHECK(defaults.options().rho() == 0.9f);
+  CHECK(defaults.options().momentum() == 0.0f);
+  CHECK(defaults.options().eps() == 1e-7f);
+  CHECK_FALSE(defaults.options().centered());
 
   for (int variant = 0; variant < 3; ++variant) {
-    optim::RMSpropOptions o;
-    o.lr = 0.01f;
-    o.momentum = variant == 1 ? 0.5f : 0.0f;
-    o.centered = variant == 2;
+    const auto o = optim::RMSpropOptions()
+                       .lr(0.01f)
+                       .momentum(variant == 1 ? 0.5f : 0.0f)
+                       .centered(variant == 2);
     Tensor p(xt::xarray<float>{1.0f, -2.0f}, true);
     optim::RMSprop opt({p}, o);
     double pv[2] = {1.0, -2.0}, ms[2] = {}, mg[2] = {}, mom[2] = {};
@@ -94,13 +94,13 @@ TEST_CASE("RMSprop: TF defaults and the update, plain, momentum, centered", "[op
       for (int k = 0; k < 2; ++k) {
         ms[k] = 0.9 * ms[k] + 0.1 * g(k) * g(k);
         double denom = ms[k] + 1e-7;
-        if (o.centered) {
+        if (o.centered()) {
           mg[k] = 0.9 * mg[k] + 0.1 * g(k);
           denom = ms[k] - mg[k] * mg[k] + 1e-7;
         }
         const double inc = 0.01 * g(k) / std::sqrt(denom);
-        if (o.momentum > 0) {
-          mom[k] = o.momentum * mom[k] + inc;
+        if (o.momentum() > 0) {
+          mom[k] = o.momentum() * mom[k] + inc;
           pv[k] -= mom[k];
         } else {
           pv[k] -= inc;
@@ -117,12 +117,8 @@ TEST_CASE("RMSprop: TF defaults and the update, plain, momentum, centered", "[op
   give_grad(q, {50.0f});
   one.step();
   CHECK(q.value()(0) == Approx(-0.01 / std::sqrt(0.1)).margin(1e-6));
-  optim::RMSpropOptions bad;
-  bad.rho = 1.0f;
-  CHECK_THROWS_AS(optim::RMSprop({q}, bad), std::invalid_argument);
-  bad = {};
-  bad.eps = 0.0f;
-  CHECK_THROWS_AS(optim::RMSprop({q}, bad), std::invalid_argument);
+  CHECK_THROWS_AS(optim::RMSprop({q}, optim::RMSpropOptions().rho(1.0f)), std::invalid_argument);
+  CHECK_THROWS_AS(optim::RMSprop({q}, optim::RMSpropOptions().eps(0.0f)), std::invalid_argument);
 }
 
 TEST_CASE("clip_by_global_norm: TF's rule on parameters' gradients and on arrays",

@@ -49,15 +49,16 @@
 
 #include "xgrad/dist/session.hpp"
 #include "xgrad/nn/module.hpp"
+#include "xgrad/options.hpp"
 
 namespace xgrad::dist {
 
-/// How DataParallel buckets and starts.
+/// How DataParallel buckets and starts; set fluently: `DataParallelOptions().bucket_bytes(1 << 20)`.
 struct DataParallelOptions {
-  /// Target bucket size in bytes (PyTorch DDP's default bucket_cap_mb is 25).
-  std::size_t bucket_bytes = std::size_t(25) << 20;
-  /// Broadcast parameters and buffers from rank 0 when constructed.
-  bool broadcast_at_start = true;
+  /// Target bucket size in bytes (PyTorch DDP's default bucket_cap_mb is 25). Must be > 0.
+  XGRAD_OPTION(std::size_t, bucket_bytes) = std::size_t(25) << 20;
+  /// Broadcast parameters and buffers from rank 0 when constructed. Default true.
+  XGRAD_OPTION(bool, broadcast_at_start) = true;
 };
 
 /// Data-parallel training of one module over the ranks of a communicator (see the file's

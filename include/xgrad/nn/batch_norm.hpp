@@ -23,36 +23,24 @@
 /// It computes what the hand-written "BN from moments" does (equal to rounding; a test checks
 /// values and gradients).
 #include "xgrad/nn/module.hpp"
+#include "xgrad/options.hpp"
 
 namespace xgrad::nn {
 
 struct BatchNormOptions {
   explicit BatchNormOptions(std::size_t features) : features_(features) {}
-#define XGRAD_BN_OPTION(type, name) \
-  BatchNormOptions& name(type v) {  \
-    name##_ = v;                    \
-    return *this;                   \
-  }                                 \
-  type name() const { return name##_; }
-  XGRAD_BN_OPTION(std::size_t, features)
+  /// Channels: the size of the feature axis.
+  XGRAD_OPTION(std::size_t, features);
   /// Feature axis; negative counts from the end. Default -1.
-  XGRAD_BN_OPTION(int, axis)
+  XGRAD_OPTION(int, axis) = -1;
   /// Weight of the old moving average (Keras momentum). Default 0.99. Must be in [0, 1].
-  XGRAD_BN_OPTION(float, decay)
-  /// Added to the variance when normalising. Default 1e-3 (Keras).
-  XGRAD_BN_OPTION(float, eps)
+  XGRAD_OPTION(float, decay) = 0.99f;
+  /// Added to the variance when normalising. Default 1e-3 (Keras). Must be finite and > 0.
+  XGRAD_OPTION(float, eps) = 1e-3f;
   /// Learn "beta" (offset). Default true.
-  XGRAD_BN_OPTION(bool, center)
+  XGRAD_OPTION(bool, center) = true;
   /// Learn "gamma" (scale). Default true.
-  XGRAD_BN_OPTION(bool, scale)
-#undef XGRAD_BN_OPTION
-private:
-  std::size_t features_;
-  int axis_ = -1;
-  float decay_ = 0.99f;
-  float eps_ = 1e-3f;
-  bool center_ = true;
-  bool scale_ = true;
+  XGRAD_OPTION(bool, scale) = true;
 };
 
 class BatchNorm : public Module {

@@ -6,38 +6,70 @@
 
 #include "xgrad/nn/module.hpp"
 #include "xgrad/ops/conv.hpp"
+#include "xgrad/options.hpp"
 
 namespace xgrad::nn {
+
+/// Conv2D's options: `Conv2DOptions(3, 16, 5).stride(2).padding(Padding::Same)`.
+struct Conv2DOptions {
+  Conv2DOptions(std::size_t in_channels, std::size_t out_channels, std::size_t kernel_size)
+      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
+  /// Channels of the input (its last axis). Must be > 0.
+  XGRAD_OPTION(std::size_t, in_channels);
+  /// Channels of the output (filters). Must be > 0.
+  XGRAD_OPTION(std::size_t, out_channels);
+  /// Side of the square kernel. Must be > 0.
+  XGRAD_OPTION(std::size_t, kernel_size);
+  /// The same step along H and W. Default 1; must be > 0.
+  XGRAD_OPTION(std::size_t, stride) = 1;
+  /// Default Padding::Valid, Keras' default.
+  XGRAD_OPTION(Padding, padding) = Padding::Valid;
+  /// Add the "bias" parameter. Default true.
+  XGRAD_OPTION(bool, use_bias) = true;
+};
 
 /// y = conv2d(x, kernel, {stride, stride}, padding) + bias.
 /// Input [N, H, W, in_channels], output [N, OH, OW, out_channels] (TensorFlow's SAME/VALID
 /// output sizes, see xgrad::conv2d).
 /// Parameters (Keras names): "kernel" [k, k, in, out] (HWIO; Glorot uniform with the
 /// receptive field in the fans, as Keras), "bias" [out] (zeros, only when use_bias).
-/// NOTE: padding defaults to Valid, Keras' default.
 class Conv2D : public Module {
 public:
-  /// Draws the kernel from default_generator().
-  Conv2D(std::size_t in_channels, std::size_t out_channels, std::size_t kernel_size,
-         std::size_t stride = 1, Padding padding = Padding::Valid, bool use_bias = true);
+  /// Draws the kernel from default_generator(). Throws std::invalid_argument on a zero
+  /// channel count, kernel size or stride.
+  explicit Conv2D(const Conv2DOptions& options);
   /// Draws the kernel from `rng`.
+  Conv2D(const Conv2DOptions& options, std::mt19937_64& rng);
+  /// Shorthand for Conv2D(Conv2DOptions(in, out, k).stride(s).padding(p).use_bias(b)).
   Conv2D(std::size_t in_channels, std::size_t out_channels, std::size_t kernel_size,
-         std::size_t stride, Padding padding, bool use_bias, std::mt19937_64& rng);
+         std::size_t stride = 1, Padding padding = Padding::Valid, bool use_bias = true)
+      : Conv2D(Conv2DOptions(in_channels, out_channels, kernel_size)
+                   .stride(stride)
+                   .padding(padding)
+                   .use_bias(use_bias)) {}
+  /// The same, drawing the kernel from `rng`.
+  Conv2D(std::size_t in_channels, std::size_t out_channels, std::size_t kernel_size,
+         std::size_t stride, Padding padding, bool use_bias, std::mt19937_64& rng)
+      : Conv2D(Conv2DOptions(in_channels, out_channels, kernel_size)
+                   .stride(stride)
+                   .padding(padding)
+                   .use_bias(use_bias),
+               rng) {}
 
   Tensor forward(const Tensor& x) override;
 
+  const Conv2DOptions& options() const { return options_; }
   const Tensor& kernel() const { return kernel_; }
   /// Undefined when use_bias is false.
   const Tensor& bias() const { return bias_; }
-  std::size_t in_channels() const { return in_; }
-  std::size_t out_channels() const { return out_; }
-  std::size_t kernel_size() const { return k_; }
-  std::size_t stride() const { return stride_; }
-  Padding padding() const { return padding_; }
+  std::size_t in_channels() const { return options_.in_channels(); }
+  std::size_t out_channels() const { return options_.out_channels(); }
+  std::size_t kernel_size() const { return options_.kernel_size(); }
+  std::size_t stride() const { return options_.stride(); }
+  Padding padding() const { return options_.padding(); }
 
 private:
-  std::size_t in_, out_, k_, stride_;
-  Padding padding_;
+  Conv2DOptions options_;
   Tensor kernel_, bias_;
 };
 

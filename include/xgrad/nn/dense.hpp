@@ -4,29 +4,49 @@
 #include <random>
 
 #include "xgrad/nn/module.hpp"
+#include "xgrad/options.hpp"
 
 namespace xgrad::nn {
+
+/// Dense's options: `DenseOptions(784, 100).use_bias(false)`.
+struct DenseOptions {
+  DenseOptions(std::size_t in_features, std::size_t out_features)
+      : in_features_(in_features), out_features_(out_features) {}
+  /// Size of the input's last axis. Must be > 0.
+  XGRAD_OPTION(std::size_t, in_features);
+  /// Size of the output's last axis. Must be > 0.
+  XGRAD_OPTION(std::size_t, out_features);
+  /// Add the "bias" parameter. Default true.
+  XGRAD_OPTION(bool, use_bias) = true;
+};
 
 /// Fully connected layer. Input [N, in], output [N, out].
 /// Parameters (Keras names): "kernel" [in, out] (Glorot uniform), "bias" [out] (zeros,
 /// only when use_bias).
 class Dense : public Module {
 public:
-  /// Draws the kernel from default_generator().
-  Dense(std::size_t in_features, std::size_t out_features, bool use_bias = true);
+  /// Draws the kernel from default_generator(). Throws std::invalid_argument on a zero size.
+  explicit Dense(const DenseOptions& options);
   /// Draws the kernel from `rng`.
-  Dense(std::size_t in_features, std::size_t out_features, bool use_bias, std::mt19937_64& rng);
+  Dense(const DenseOptions& options, std::mt19937_64& rng);
+  /// Shorthand for Dense(DenseOptions(in, out).use_bias(use_bias)).
+  Dense(std::size_t in_features, std::size_t out_features, bool use_bias = true)
+      : Dense(DenseOptions(in_features, out_features).use_bias(use_bias)) {}
+  /// The same, drawing the kernel from `rng`.
+  Dense(std::size_t in_features, std::size_t out_features, bool use_bias, std::mt19937_64& rng)
+      : Dense(DenseOptions(in_features, out_features).use_bias(use_bias), rng) {}
 
   Tensor forward(const Tensor& x) override;
 
+  const DenseOptions& options() const { return options_; }
   const Tensor& kernel() const { return kernel_; }
   /// Undefined when use_bias is false.
   const Tensor& bias() const { return bias_; }
-  std::size_t in_features() const { return in_; }
-  std::size_t out_features() const { return out_; }
+  std::size_t in_features() const { return options_.in_features(); }
+  std::size_t out_features() const { return options_.out_features(); }
 
 private:
-  std::size_t in_, out_;
+  DenseOptions options_;
   Tensor kernel_, bias_;
 };
 

@@ -2,10 +2,22 @@
 /// \file
 /// nn::Dropout: tf.keras.layers.Dropout over xgrad::dropout.
 #include <cstdint>
+#include <optional>
 
 #include "xgrad/nn/module.hpp"
+#include "xgrad/options.hpp"
 
 namespace xgrad::nn {
+
+/// Dropout's options: `DropoutOptions(0.5).seed(7)`.
+struct DropoutOptions {
+  explicit DropoutOptions(float rate) : rate_(rate) {}
+  /// Probability of zeroing an element. Must be in [0, 1).
+  XGRAD_OPTION(float, rate);
+  /// Seeds the masks; unset (the default): drawn from default_generator() when the layer is
+  /// built.
+  XGRAD_OPTION(std::optional<std::uint64_t>, seed);
+};
 
 /// Training mode: each element is zeroed with probability `rate` and the kept ones are
 /// scaled by 1 / (1 - rate) (inverted dropout, tf.nn.dropout). Every call draws a new mask;
@@ -14,13 +26,17 @@ namespace xgrad::nn {
 /// rate 0 is the identity in both modes.
 class Dropout : public Module {
 public:
-  /// Seed drawn from default_generator(). Throws std::invalid_argument unless 0 <= rate < 1.
-  explicit Dropout(float rate);
-  Dropout(float rate, std::uint64_t seed);
+  /// Throws std::invalid_argument unless 0 <= rate < 1.
+  explicit Dropout(const DropoutOptions& options);
+  /// Shorthand for Dropout(DropoutOptions(rate)): the seed drawn from default_generator().
+  explicit Dropout(float rate) : Dropout(DropoutOptions(rate)) {}
+  /// Shorthand for Dropout(DropoutOptions(rate).seed(seed)).
+  Dropout(float rate, std::uint64_t seed) : Dropout(DropoutOptions(rate).seed(seed)) {}
 
   Tensor forward(const Tensor& x) override;
 
   float rate() const { return rate_; }
+  /// The seed in use (the drawn one when the options had none).
   std::uint64_t seed() const { return seed_; }
   /// Training calls so far (the next mask is the calls()-th). set_calls(n) replays the masks
   /// from the n-th on, e.g. after restoring a checkpoint.

@@ -2,6 +2,7 @@
 /// \file
 /// nn::LayerNormalization: tf.keras.layers.LayerNormalization over the last axis.
 #include "xgrad/nn/module.hpp"
+#include "xgrad/options.hpp"
 
 namespace xgrad::nn {
 
@@ -15,14 +16,15 @@ BasicTensor<T> layer_normalization(const BasicTensor<T>& x, const BasicTensor<T>
                                    const BasicTensor<T>& beta, double eps);
 
 struct LayerNormalizationOptions {
-  explicit LayerNormalizationOptions(std::size_t features) : features(features) {}
-  std::size_t features;
-  /// Added to the variance. Default 1e-3 (Keras).
-  float eps = 1e-3f;
+  explicit LayerNormalizationOptions(std::size_t features) : features_(features) {}
+  /// Size of the last axis.
+  XGRAD_OPTION(std::size_t, features);
+  /// Added to the variance. Default 1e-3 (Keras). Must be finite and > 0.
+  XGRAD_OPTION(float, eps) = 1e-3f;
   /// Learn "beta" (offset, zeros). Default true.
-  bool center = true;
+  XGRAD_OPTION(bool, center) = true;
   /// Learn "gamma" (scale, ones). Default true.
-  bool scale = true;
+  XGRAD_OPTION(bool, scale) = true;
 };
 
 /// Parameters (Keras names): "gamma" [features] and "beta" [features]. No buffers; the same

@@ -1,6 +1,7 @@
 #pragma once
 /// \file
-/// Umbrella header for the layers module, optimizers and checkpoints.
+/// Umbrella header for the layers; it brings the optimizers (xgrad/optim/optim.hpp) and
+/// checkpoints along, since a script that builds a model trains and saves it.
 #include "xgrad/io/checkpoint.hpp"
 #include "xgrad/nn/activations.hpp"
 #include "xgrad/nn/batch_norm.hpp"
@@ -13,8 +14,4 @@
 #include "xgrad/nn/module.hpp"
 #include "xgrad/nn/pooling.hpp"
 #include "xgrad/nn/sequential.hpp"
-#include "xgrad/optim/adam.hpp"
-#include "xgrad/optim/optimizer.hpp"
-#include "xgrad/optim/rmsprop.hpp"
-#include "xgrad/optim/schedule.hpp"
-#include "xgrad/optim/sgd.hpp"
+#include "xgrad/optim/optim.hpp"

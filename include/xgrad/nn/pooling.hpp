@@ -7,15 +7,27 @@
 
 #include "xgrad/nn/module.hpp"
 #include "xgrad/ops/conv.hpp"
+#include "xgrad/options.hpp"
 
 namespace xgrad::nn {
 
-/// Window and stride of a 2-D pooling layer. As in Keras, the stride defaults to the
-/// window (non-overlapping windows) and the padding to Valid.
+/// Window and stride of a 2-D pooling layer, set fluently:
+/// `Pool2DOptions().pool_size(3).strides(1).padding(Padding::Same)`. As in Keras, the stride
+/// defaults to the window (non-overlapping windows) and the padding to Valid.
 struct Pool2DOptions {
-  std::array<std::size_t, 2> pool_size{2, 2};
-  std::array<std::size_t, 2> strides{0, 0};  // {0, 0}: the pool size
-  Padding padding = Padding::Valid;
+  using Size2 = std::array<std::size_t, 2>;
+  /// {height, width} of the window. Default {2, 2}.
+  XGRAD_OPTION(Size2, pool_size) = Size2{2, 2};
+  /// {height, width} of the step; {0, 0} (the default): the pool size.
+  XGRAD_OPTION(Size2, strides) = Size2{0, 0};
+  /// Default Padding::Valid.
+  XGRAD_OPTION(Padding, padding) = Padding::Valid;
+
+public:
+  /// A square window.
+  Pool2DOptions& pool_size(std::size_t size) { return pool_size(Size2{size, size}); }
+  /// The same step along both axes.
+  Pool2DOptions& strides(std::size_t stride) { return strides(Size2{stride, stride}); }
 };
 
 /// Shared by the two windowed pooling layers: option checks and the NHWC input check.
@@ -43,7 +55,7 @@ public:
   /// Square window `pool_size`, stride `pool_size` unless given, Valid padding unless given.
   explicit MaxPool2D(std::size_t pool_size = 2, std::size_t stride = 0,
                      Padding padding = Padding::Valid)
-      : MaxPool2D(Pool2DOptions{{pool_size, pool_size}, {stride, stride}, padding}) {}
+      : MaxPool2D(Pool2DOptions().pool_size(pool_size).strides(stride).padding(padding)) {}
   Tensor forward(const Tensor& x) override;
 };
 
@@ -53,7 +65,7 @@ public:
   explicit AvgPool2D(const Pool2DOptions& options) : Pool2D("AvgPool2D", options) {}
   explicit AvgPool2D(std::size_t pool_size = 2, std::size_t stride = 0,
                      Padding padding = Padding::Valid)
-      : AvgPool2D(Pool2DOptions{{pool_size, pool_size}, {stride, stride}, padding}) {}
+      : AvgPool2D(Pool2DOptions().pool_size(pool_size).strides(stride).padding(padding)) {}
   Tensor forward(const Tensor& x) override;
 };
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/options.hpp"
 
 namespace xgrad::optim {
 
@@ -17,11 +18,25 @@ namespace xgrad::optim {
 /// NOTE: eps defaults to 1e-7, the TF/Keras default; PyTorch's default is 1e-8.
 /// m and v start at zero; t counts per parameter (a parameter skipped for lack of a
 /// gradient does not advance its own t).
+struct AdamOptions {
+  /// Learning rate. Default 0.001. Must be finite and > 0.
+  XGRAD_OPTION(float, lr) = 0.001f;
+  /// Decay of the first moment. Default 0.9. Must be in [0, 1).
+  XGRAD_OPTION(float, beta1) = 0.9f;
+  /// Decay of the second moment. Default 0.999. Must be in [0, 1).
+  XGRAD_OPTION(float, beta2) = 0.999f;
+  /// Default 1e-7 (Keras). Must be finite and > 0 (an exactly-zero gradient would give 0 / 0).
+  XGRAD_OPTION(float, eps) = 1e-7f;
+};
+
 class Adam : public Optimizer {
 public:
   /// Throws std::invalid_argument when lr <= 0, a beta is outside [0, 1) or eps <= 0.
-  Adam(std::vector<Tensor> params, float lr = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f,
-       float eps = 1e-7f);
+  Adam(std::vector<Tensor> params, const AdamOptions& options);
+  /// Shorthand for Adam(params, AdamOptions().lr(lr).beta1(beta1).beta2(beta2).eps(eps)).
+  explicit Adam(std::vector<Tensor> params, float lr = 0.001f, float beta1 = 0.9f,
+                float beta2 = 0.999f, float eps = 1e-7f)
+      : Adam(std::move(params), AdamOptions().lr(lr).beta1(beta1).beta2(beta2).eps(eps)) {}
   void step() override;
 
   float beta1() const { return beta1_; }
@@ -31,6 +46,8 @@ public:
   float weight_decay() const { return weight_decay_; }
 
 protected:
+  /// For AdamW: `name` starts the error messages.
+  Adam(std::string name, std::vector<Tensor> params, const AdamOptions& options);
   void collect_state(std::vector<StateArray>& arrays, std::vector<StateCounter>& counters) override;
   /// AdamW's decay; checked by AdamW's constructor.
   float weight_decay_ = 0.0f;
@@ -46,12 +63,31 @@ private:
 ///   p -= lr * weight_decay * p
 /// with lr the current (scheduled) learning rate, not Adam's bias-corrected lr_t.
 /// NOTE: weight_decay defaults to 0.004 (Keras); PyTorch's AdamW default is 0.01.
+struct AdamWOptions {
+  /// Learning rate. Default 0.001. Must be finite and > 0.
+  XGRAD_OPTION(float, lr) = 0.001f;
+  /// Decoupled decay. Default 0.004 (Keras). Must be finite and >= 0.
+  XGRAD_OPTION(float, weight_decay) = 0.004f;
+  /// As AdamOptions.
+  XGRAD_OPTION(float, beta1) = 0.9f;
+  XGRAD_OPTION(float, beta2) = 0.999f;
+  XGRAD_OPTION(float, eps) = 1e-7f;
+};
+
 class AdamW : public Adam {
 public:
   /// Throws std::invalid_argument as Adam does, and when weight_decay is negative or not
   /// finite.
-  AdamW(std::vector<Tensor> params, float lr = 0.001f, float weight_decay = 0.004f,
-        float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-7f);
+  AdamW(std::vector<Tensor> params, const AdamWOptions& options);
+  /// Shorthand for AdamW(params, AdamWOptions().lr(lr).weight_decay(weight_decay)...).
+  explicit AdamW(std::vector<Tensor> params, float lr = 0.001f, float weight_decay = 0.004f,
+                 float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-7f)
+      : AdamW(std::move(params), AdamWOptions()
+                                     .lr(lr)
+                                     .weight_decay(weight_decay)
+                                     .beta1(beta1)
+                                     .beta2(beta2)
+                                     .eps(eps)) {}
 };
 
 }  // namespace xgrad::optim

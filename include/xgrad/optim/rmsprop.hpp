@@ -2,6 +2,7 @@
 /// \file
 /// optim::RMSprop in tf.keras.optimizers.RMSprop's form, with its defaults.
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/options.hpp"
 
 namespace xgrad::optim {
 
@@ -14,11 +15,16 @@ namespace xgrad::optim {
 /// NOTE: eps sits inside the square root, as in TensorFlow; PyTorch's RMSprop adds it to
 /// sqrt(ms) and defaults to rho (alpha) 0.99, eps 1e-8, lr 0.01.
 struct RMSpropOptions {
-  float lr = 0.001f;
-  float rho = 0.9f;
-  float momentum = 0.0f;
-  float eps = 1e-7f;
-  bool centered = false;
+  /// Learning rate. Default 0.001. Must be finite and > 0.
+  XGRAD_OPTION(float, lr) = 0.001f;
+  /// Decay of the mean square. Default 0.9. Must be in [0, 1).
+  XGRAD_OPTION(float, rho) = 0.9f;
+  /// Default 0 (none). Must be in [0, 1).
+  XGRAD_OPTION(float, momentum) = 0.0f;
+  /// Default 1e-7 (TF). Must be finite and > 0.
+  XGRAD_OPTION(float, eps) = 1e-7f;
+  /// Divide by the centred second moment (an estimate of the variance). Default false.
+  XGRAD_OPTION(bool, centered) = false;
 };
 
 class RMSprop : public Optimizer {
@@ -27,7 +33,7 @@ public:
   /// eps <= 0.
   RMSprop(std::vector<Tensor> params, const RMSpropOptions& options);
   explicit RMSprop(std::vector<Tensor> params, float lr = 0.001f)
-      : RMSprop(std::move(params), RMSpropOptions{lr}) {}
+      : RMSprop(std::move(params), RMSpropOptions().lr(lr)) {}
   void step() override;
   const RMSpropOptions& options() const { return options_; }
 

@@ -10,6 +10,8 @@
 #include <memory>
 #include <vector>
 
+#include "xgrad/options.hpp"
+
 namespace xgrad::optim {
 
 class LearningRateSchedule {
@@ -66,14 +68,21 @@ private:
 ///   when there is no warm-up).
 /// So the rate ramps from `initial` to `warmup_target`, then falls to alpha * target.
 /// Without a warm-up target, warmup_steps is ignored (as in TF).
+/// Set fluently: `CosineDecayOptions(0.0, 10000).warmup_steps(500).warmup_target(1e-3)`.
 struct CosineDecayOptions {
-  double initial_learning_rate = 0.001;
-  std::int64_t decay_steps = 1000;
-  /// The final rate as a fraction of the peak.
-  double alpha = 0.0;
-  std::int64_t warmup_steps = 0;
-  /// The peak reached at the end of the warm-up; negative: no warm-up target (the initial rate).
-  double warmup_target = -1.0;
+  CosineDecayOptions(double initial_learning_rate, std::int64_t decay_steps)
+      : initial_learning_rate_(initial_learning_rate), decay_steps_(decay_steps) {}
+  /// The rate at step 0. Must be finite and >= 0.
+  XGRAD_OPTION(double, initial_learning_rate);
+  /// Steps of the cosine (after the warm-up). Must be > 0.
+  XGRAD_OPTION(std::int64_t, decay_steps);
+  /// The final rate as a fraction of the peak. Default 0. Must be in [0, 1].
+  XGRAD_OPTION(double, alpha) = 0.0;
+  /// Default 0. Must be >= 0.
+  XGRAD_OPTION(std::int64_t, warmup_steps) = 0;
+  /// The peak reached at the end of the warm-up; negative (the default): no warm-up target
+  /// (the initial rate).
+  XGRAD_OPTION(double, warmup_target) = -1.0;
 };
 
 class CosineDecay : public LearningRateSchedule {

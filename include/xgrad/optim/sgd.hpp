@@ -2,6 +2,7 @@
 /// \file
 /// optim::SGD with optional momentum.
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/options.hpp"
 
 namespace xgrad::optim {
 
@@ -11,11 +12,24 @@ namespace xgrad::optim {
 /// update (v' = -lr v).
 /// Weight decay wd (L2, PyTorch's SGD weight_decay): g is replaced by g + wd * p before the
 /// update (the gradient of wd/2 |p|^2 added to the loss's), momentum included.
+struct SGDOptions {
+  explicit SGDOptions(float lr) : lr_(lr) {}
+  /// Learning rate. Must be finite and > 0.
+  XGRAD_OPTION(float, lr);
+  /// Default 0 (plain SGD). Must be in [0, 1).
+  XGRAD_OPTION(float, momentum) = 0.0f;
+  /// L2 weight decay. Default 0. Must be finite and >= 0.
+  XGRAD_OPTION(float, weight_decay) = 0.0f;
+};
+
 class SGD : public Optimizer {
 public:
   /// Throws std::invalid_argument when lr <= 0, momentum is outside [0, 1) or weight_decay
   /// is negative or not finite.
-  SGD(std::vector<Tensor> params, float lr, float momentum = 0.0f, float weight_decay = 0.0f);
+  SGD(std::vector<Tensor> params, const SGDOptions& options);
+  /// Shorthand for SGD(params, SGDOptions(lr).momentum(momentum).weight_decay(weight_decay)).
+  SGD(std::vector<Tensor> params, float lr, float momentum = 0.0f, float weight_decay = 0.0f)
+      : SGD(std::move(params), SGDOptions(lr).momentum(momentum).weight_decay(weight_decay)) {}
   void step() override;
   float momentum() const { return momentum_; }
   float weight_decay() const { return weight_decay_; }
