@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "config.hpp"
 #include "kernels/optimizer_table.hpp"
 #include "kernels/parallel.hpp"
 #include "xgrad/autograd/tape.hpp"
@@ -11,9 +12,6 @@
 namespace xgrad::optim {
 
 namespace {
-// As in Adam: below this many elements per thread a second thread does not pay.
-constexpr std::size_t kGrain = 16384;
-
 void check_unit(const char* what, float v) {
   if (!(v >= 0.0f && v < 1.0f)) {  // NaN fails too
     throw std::invalid_argument(std::string("RMSprop: ") + what + " must be in [0, 1), got " +
@@ -63,7 +61,7 @@ void RMSprop::step() {
     float* mom = mu > 0.0f ? ensure(mom_[i]) : nullptr;
     float* p = value.data();
     const float* g = params_[i].grad().data();
-    kernels::parallel_for(n, kGrain, [=, &loops](std::size_t b, std::size_t e) {
+    kernels::parallel_for(n, config::kOptimizerGrain, [=, &loops](std::size_t b, std::size_t e) {
       loops.rmsprop(p + b, ms + b, mg ? mg + b : nullptr, mom ? mom + b : nullptr, g + b, rho, mu,
                     eps, lr, e - b);
     });
