@@ -1,21 +1,30 @@
 #pragma once
-/// \file
-/// The thread-local tape: nodes in creation order, grad mode and NoGradGuard.
-///
-/// Ownership follows the outputs: a Tensor owns the Node that produced it, a Node owns its
-/// inputs. The tape only keeps weak references, in creation order, so backward() can walk it
-/// in reverse without recursion and dropped graphs free themselves.
+// Private: the backward engine. The type-erased graph node, one backward walk, and the
+// thread-local tape the walk runs over (xgrad/autograd/tape.hpp has the public part).
+//
+// Ownership follows the outputs: a Tensor owns the Node that produced it, a Node owns its
+// inputs. The tape only keeps weak references, in creation order, so backward() can walk it
+// in reverse without recursion and dropped graphs free themselves.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
 #include <vector>
 
-namespace xgrad {
+#include "xgrad/autograd/tape.hpp"
 
-namespace autograd {
+namespace xgrad::autograd {
 
 class Walk;
+class GradReadyHooks;
+
+/// A leaf input that requires a gradient and has grad-ready hooks (grad_ready_hooks.hpp):
+/// its key in a Walk (its tensor state's address) and its hooks, which keep the leaf alive
+/// (the walk may release the last node holding it before the hooks fire).
+struct HookedLeaf {
+  const void* key;
+  std::shared_ptr<GradReadyHooks> hooks;
+};
 
 /// Type-erased node of the autograd graph. Concrete nodes are `Node<T>` (function.hpp).
 class NodeBase {
@@ -38,9 +47,9 @@ public:
   /// Frees saved values, the closure and the links to inputs; marks the node released.
   virtual void release() = 0;
   /// Appends the nodes producing this node's inputs to `producers`, and its inputs that are
-  /// leaves requiring a gradient (as TensorImpl addresses) to `leaves` (grad_ready.hpp).
+  /// leaves requiring a gradient and carrying grad-ready hooks to `hooked_leaves`.
   virtual void collect_inputs(std::vector<const NodeBase*>& producers,
-                              std::vector<const void*>& leaves) const = 0;
+                              std::vector<HookedLeaf>& hooked_leaves) const = 0;
   /// Drops the pending gradient (after a failed backward), leaving the node as it was before.
   virtual void clear_pending_grad() noexcept = 0;
 
@@ -79,7 +88,7 @@ public:
   PendingLeafGrad* pending_leaf(const void* leaf) const;
   void add_pending_leaf(const void* leaf, std::unique_ptr<PendingLeafGrad> grad);
   /// Adds `leaf`'s gradient of this walk to the leaf now, not at finish(): for a leaf whose
-  /// gradient is final and must be read during the walk (grad-ready hooks, grad_ready.hpp).
+  /// gradient is final and must be read during the walk (grad-ready hooks).
   /// It is then kept even if the walk fails later.
   void commit_leaf(const void* leaf);
   /// Counts a node whose backward ran.
@@ -106,32 +115,4 @@ void record(const std::shared_ptr<NodeBase>& node);
 /// call, root included (its upstream gradient is dropped).
 void run_backward_from(const std::shared_ptr<NodeBase>& root);
 
-/// Number of Node objects alive in the process (for memory tests and leak checks).
-std::size_t live_node_count();
-/// Number of entries on this thread's tape (expired entries are compacted away).
-std::size_t tape_size();
-
-/// Whether ops record on the tape in this thread.
-bool is_grad_enabled();
-void set_grad_enabled(bool enabled);
-
-/// Opt-in check that names the first op whose output is NaN or Inf (off by default).
-bool is_anomaly_detection_enabled();
-void set_anomaly_detection(bool enabled);
-
-}  // namespace autograd
-
-/// RAII: disables recording in this thread for its lifetime (nestable). Use it for evaluation
-/// and parameter updates. Independent of Module::train()/eval().
-class NoGradGuard {
-public:
-  NoGradGuard() : previous_(autograd::is_grad_enabled()) { autograd::set_grad_enabled(false); }
-  ~NoGradGuard() { autograd::set_grad_enabled(previous_); }
-  NoGradGuard(const NoGradGuard&) = delete;
-  NoGradGuard& operator=(const NoGradGuard&) = delete;
-
-private:
-  bool previous_;
-};
-
-}  // namespace xgrad
+}  // namespace xgrad::autograd

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "autograd/tensor_impl.hpp"
+
 namespace xgrad::optim {
 
 Optimizer::Optimizer(std::string name, std::vector<Tensor> params)
@@ -24,7 +26,7 @@ Optimizer::Optimizer(std::string name, std::vector<Tensor> params)
                                   to_string(params_[i].shape()) + ") is not a leaf tensor but "
                                   "the output of '" + params_[i].op_name() + "'");
     }
-    auto [it, fresh] = seen.emplace(params_[i].impl().get(), i);
+    auto [it, fresh] = seen.emplace(xgrad::detail::impl_of(params_[i]).get(), i);
     if (!fresh) {
       throw std::invalid_argument(name_ + ": parameter " + std::to_string(i) + " (shape " +
                                   to_string(params_[i].shape()) + ") is the same tensor as "
@@ -129,7 +131,7 @@ float clip_by_global_norm(const std::vector<Tensor>& params, float max_norm) {
       [&](std::size_t i) -> xt::xarray<float>* {
         const Tensor& p = params[i];
         if (!p.defined() || !p.has_grad()) return nullptr;
-        return &p.impl()->grad;
+        return &xgrad::detail::impl_of(p)->grad;
       },
       max_norm);
 }
