@@ -3,13 +3,13 @@
 #include <stdexcept>
 #include <string>
 
-#include "xgrad/autograd/function.hpp"
+#include "autograd/node.hpp"
 
 namespace xgrad {
 
 template <class T>
 BasicTensor<T>::BasicTensor(xt::xarray<T> value, bool requires_grad)
-    : impl_(std::make_shared<detail::TensorImpl<T>>()) {
+    : impl_(std::make_shared<Impl>()) {
   impl_->value = std::make_shared<xt::xarray<T>>(std::move(value));
   impl_->requires_grad = requires_grad;
 }
@@ -37,7 +37,7 @@ BasicTensor<T> BasicTensor<T>::scalar(T v, bool requires_grad) {
 }
 
 template <class T>
-const detail::TensorImpl<T>& BasicTensor<T>::checked() const {
+const typename BasicTensor<T>::Impl& BasicTensor<T>::checked() const {
   if (!impl_) throw std::logic_error("xgrad: use of an undefined Tensor (default-constructed)");
   return *impl_;
 }
@@ -156,7 +156,7 @@ void BasicTensor<T>::zero_grad() const {
 
 template <class T>
 BasicTensor<T> BasicTensor<T>::detach() const {
-  auto impl = std::make_shared<detail::TensorImpl<T>>();
+  auto impl = std::make_shared<Impl>();
   impl->value = checked().value;
   return BasicTensor(std::move(impl));
 }

@@ -14,34 +14,9 @@
 
 namespace xgrad {
 
-namespace autograd {
-template <class T>
-class Node;
-}
-
 namespace detail {
-/// An array of no elements, which allocates nothing: the placeholder for a gradient not yet
-/// computed. (A default-constructed xt::xarray is a 0-D array of one element, allocated: about
-/// 50 allocations per MLP training step came from those placeholders.)
-template <class T>
-xt::xarray<T> no_array() {
-  return xt::xarray<T>::from_shape({0});
+struct TensorAccess;  // the library's access to a handle's state (private)
 }
-
-template <class T>
-struct TensorImpl {
-  /// Shared with the producing node, which may need the output in its backward.
-  std::shared_ptr<xt::xarray<T>> value;
-  xt::xarray<T> grad = no_array<T>();
-  bool has_grad = false;
-  bool requires_grad = false;
-  /// The node that produced this tensor; null for leaves and constants.
-  std::shared_ptr<autograd::Node<T>> grad_fn;
-
-  /// Adds `g` to the leaf gradient, checking the shape (flashlight PR #109).
-  void accumulate_grad(xt::xarray<T>&& g);
-};
-}  // namespace detail
 
 template <class T>
 class BasicTensor {
@@ -89,13 +64,17 @@ public:
   /// A new leaf sharing this tensor's value, cut from the graph, requires_grad false.
   BasicTensor detach() const;
 
-  /// Internal: the shared state.
-  const std::shared_ptr<detail::TensorImpl<T>>& impl() const { return impl_; }
-  explicit BasicTensor(std::shared_ptr<detail::TensorImpl<T>> impl) : impl_(std::move(impl)) {}
+  /// True when both handles refer to the same tensor (one is a copy of the other).
+  bool is_same(const BasicTensor& other) const { return impl_ == other.impl_; }
+
+  /// The shared state: value, gradient, flags and the producing op (defined in the library).
+  struct Impl;
 
 private:
-  const detail::TensorImpl<T>& checked() const;
-  std::shared_ptr<detail::TensorImpl<T>> impl_;
+  friend struct detail::TensorAccess;
+  explicit BasicTensor(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  const Impl& checked() const;
+  std::shared_ptr<Impl> impl_;
 };
 
 using Tensor = BasicTensor<float>;

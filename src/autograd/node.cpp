@@ -1,3 +1,5 @@
+#include "autograd/node.hpp"
+
 #include <cmath>
 #include <memory>
 #include <stdexcept>
@@ -5,33 +7,9 @@
 
 #include <xtensor/xnoalias.hpp>
 
-#include "xgrad/autograd/function.hpp"
+namespace xgrad::autograd {
 
-namespace xgrad {
-
-namespace detail {
-
-template <class T>
-void TensorImpl<T>::accumulate_grad(xt::xarray<T>&& g) {
-  if (g.shape() != value->shape()) {
-    throw std::logic_error("gradient accumulation: gradient of shape " +
-                           to_string(to_shape(g.shape())) + " for a tensor of shape " +
-                           to_string(to_shape(value->shape())));
-  }
-  if (has_grad) {
-    xt::noalias(grad) += g;  // in place: no temporary, so a committed sum cannot fail
-  } else {
-    grad = std::move(g);
-    has_grad = true;
-  }
-}
-
-template struct TensorImpl<float>;
-template struct TensorImpl<double>;
-
-}  // namespace detail
-
-namespace autograd {
+using xgrad::detail::TensorImpl;
 
 namespace {
 
@@ -40,17 +18,107 @@ namespace {
 template <class T>
 class LeafGradSum final : public PendingLeafGrad {
 public:
-  LeafGradSum(std::shared_ptr<detail::TensorImpl<T>> leaf, xt::xarray<T>&& g)
+  LeafGradSum(std::shared_ptr<TensorImpl<T>> leaf, xt::xarray<T>&& g)
       : leaf_(std::move(leaf)), sum_(std::move(g)) {}
   void add(const xt::xarray<T>& g) { xt::noalias(sum_) += g; }
   void commit() noexcept override { leaf_->accumulate_grad(std::move(sum_)); }
 
 private:
-  std::shared_ptr<detail::TensorImpl<T>> leaf_;
+  std::shared_ptr<TensorImpl<T>> leaf_;
   xt::xarray<T> sum_;
 };
 
 }  // namespace
+
+// Gradients: the part of make_op's interface that touches the inputs' state.
+
+template <class T>
+Gradients<T>::Gradients(const char* op, const OpInputs<T>& inputs, xt::xarray<T>& upstream)
+    : op_(op), inputs_(inputs), grads_(inputs.list.size(), xgrad::detail::no_array<T>()),
+      set_(inputs.list.size(), false), upstream_(upstream) {}
+
+template <class T>
+bool Gradients<T>::needs(std::size_t i) const {
+  return inputs_.list.at(i)->requires_grad;
+}
+
+template <class T>
+Shape Gradients<T>::input_shape(std::size_t i) const {
+  return to_shape(inputs_.list.at(i)->value->shape());
+}
+
+template <class T>
+void Gradients<T>::set_array(std::size_t i, xt::xarray<T>&& g) {
+  const auto& want = inputs_.list.at(i)->value->shape();
+  if (g.shape() != want) {
+    throw std::logic_error(std::string("backward of '") + op_ + "' gave input " +
+                           std::to_string(i) + " a gradient of shape " +
+                           to_string(to_shape(g.shape())) + ", expected " +
+                           to_string(to_shape(want)));
+  }
+  grads_[i] = std::move(g);
+  set_[i] = true;
+}
+
+template <class T>
+xt::xarray<T> Gradients<T>::take_upstream() {
+  if (upstream_taken_) {
+    throw std::logic_error(std::string("backward of '") + op_ + "' took the output gradient twice");
+  }
+  upstream_taken_ = true;
+  return std::move(upstream_);
+}
+
+// make_op's outcomes.
+
+template <class T>
+BasicTensor<T> unrecorded_output(const char* name, xt::xarray<T>&& value) {
+  if (is_anomaly_detection_enabled()) check_finite(name, value, "forward");
+  auto impl = std::make_shared<TensorImpl<T>>();
+  impl->value = std::make_shared<xt::xarray<T>>(std::move(value));
+  return xgrad::detail::TensorAccess::wrap<T>(std::move(impl));
+}
+
+template <class T>
+BasicTensor<T> recorded_output(const char* name, xt::xarray<T>&& value,
+                               const std::vector<BasicTensor<T>>& inputs,
+                               BackwardFn<T>&& backward) {
+  if (is_anomaly_detection_enabled()) check_finite(name, value, "forward");
+  auto impl = std::make_shared<TensorImpl<T>>();
+  impl->value = std::make_shared<xt::xarray<T>>(std::move(value));
+  std::vector<std::shared_ptr<TensorImpl<T>>> ins;
+  ins.reserve(inputs.size());
+  for (const auto& in : inputs) ins.push_back(xgrad::detail::impl_of(in));
+  impl->requires_grad = true;
+  impl->grad_fn = std::make_shared<Node<T>>(name, std::move(ins), impl->value, std::move(backward));
+  record(impl->grad_fn);
+  return xgrad::detail::TensorAccess::wrap<T>(std::move(impl));
+}
+
+// Node.
+
+template <class T>
+Node<T>::~Node() {
+  std::vector<std::shared_ptr<Node>> orphans;
+  detach_inputs(orphans);
+  while (!orphans.empty()) {
+    std::shared_ptr<Node> node = std::move(orphans.back());
+    orphans.pop_back();
+    // Still held elsewhere (a backward walk in progress): that holder frees it later.
+    if (node.use_count() == 1) node->detach_inputs(orphans);
+    // `node` is freed here with no inputs left, so its destructor does not go deeper.
+  }
+}
+
+template <class T>
+void Node<T>::detach_inputs(std::vector<std::shared_ptr<Node>>& orphans) {
+  // The closure first: it usually holds the same inputs, which would otherwise look shared.
+  backward_ = nullptr;
+  for (auto& input : inputs_.list) {
+    if (input.use_count() == 1 && input->grad_fn) orphans.push_back(std::move(input->grad_fn));
+  }
+  inputs_.list.clear();
+}
 
 template <class T>
 void Node<T>::accumulate(xt::xarray<T>&& g) {
@@ -66,11 +134,11 @@ template <class T>
 void Node<T>::run_backward(Walk& walk) {
   Gradients<T> grads(name(), inputs_, grad_);
   backward_(grad_, *output_, grads);
-  for (std::size_t i = 0; i < inputs_.size(); ++i) {
-    if (!grads.is_set(i) || !inputs_[i]->requires_grad) continue;
-    xt::xarray<T>& g = grads.take(i);
+  for (std::size_t i = 0; i < inputs_.list.size(); ++i) {
+    if (!grads.set_[i] || !inputs_.list[i]->requires_grad) continue;
+    xt::xarray<T>& g = grads.grads_[i];
     if (is_anomaly_detection_enabled()) check_finite(name(), g, "backward");
-    auto& input = inputs_[i];
+    auto& input = inputs_.list[i];
     if (input->grad_fn) {
       input->grad_fn->check_not_released();
       // Registered before the gradient lands, so a failure from here on is undone.
@@ -86,30 +154,31 @@ void Node<T>::run_backward(Walk& walk) {
 
 template <class T>
 void Node<T>::release() {
-  inputs_.clear();
-  inputs_.shrink_to_fit();
+  inputs_.list.clear();
+  inputs_.list.shrink_to_fit();
   output_.reset();
   backward_ = nullptr;
-  grad_ = detail::no_array<T>();
+  grad_ = xgrad::detail::no_array<T>();
   has_grad_ = false;
   released_ = true;
 }
 
 template <class T>
 void Node<T>::collect_inputs(std::vector<const NodeBase*>& producers,
-                             std::vector<const void*>& leaves) const {
-  for (const auto& input : inputs_) {
+                             std::vector<HookedLeaf>& hooked_leaves) const {
+  for (const auto& input : inputs_.list) {
     if (input->grad_fn) {
       producers.push_back(input->grad_fn.get());
-    } else if (input->requires_grad) {
-      leaves.push_back(input.get());
+    } else if (input->requires_grad && !input->grad_ready_hooks.empty()) {
+      // Aliasing: points to the hooks, owns the leaf.
+      hooked_leaves.push_back({input.get(), {input, &input->grad_ready_hooks}});
     }
   }
 }
 
 template <class T>
 void Node<T>::clear_pending_grad() noexcept {
-  grad_ = detail::no_array<T>();
+  grad_ = xgrad::detail::no_array<T>();
   has_grad_ = false;
 }
 
@@ -127,10 +196,19 @@ void check_finite(const char* op, const xt::xarray<T>& value, const char* where)
   }
 }
 
+template class Gradients<float>;
+template class Gradients<double>;
 template class Node<float>;
 template class Node<double>;
+template BasicTensor<float> unrecorded_output(const char*, xt::xarray<float>&&);
+template BasicTensor<double> unrecorded_output(const char*, xt::xarray<double>&&);
+template BasicTensor<float> recorded_output(const char*, xt::xarray<float>&&,
+                                            const std::vector<BasicTensor<float>>&,
+                                            BackwardFn<float>&&);
+template BasicTensor<double> recorded_output(const char*, xt::xarray<double>&&,
+                                             const std::vector<BasicTensor<double>>&,
+                                             BackwardFn<double>&&);
 template void check_finite<float>(const char*, const xt::xarray<float>&, const char*);
 template void check_finite<double>(const char*, const xt::xarray<double>&, const char*);
 
-}  // namespace autograd
-}  // namespace xgrad
+}  // namespace xgrad::autograd

@@ -1,6 +1,6 @@
-#include "xgrad/autograd/tape.hpp"
+#include "autograd/engine.hpp"
 
-#include "xgrad/autograd/grad_ready.hpp"
+#include "autograd/grad_ready_hooks.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "autograd/tensor_impl.hpp"
+
 namespace xgrad::data {
 
 std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t n) {
@@ -94,10 +96,11 @@ namespace {
 /// The array behind `t` if it can be overwritten (only we hold it, it is a plain leaf of the
 /// right shape); otherwise `t` becomes a fresh tensor of that shape.
 xt::xarray<float>& writable(Tensor& t, const Shape& shape) {
-  bool reuse = t.defined() && t.impl().use_count() == 1 && t.impl()->value.use_count() == 1 &&
-               !t.impl()->grad_fn && !t.impl()->requires_grad && !t.impl()->has_grad;
+  const auto& impl = xgrad::detail::impl_of(t);
+  bool reuse = impl && impl.use_count() == 1 && impl->value.use_count() == 1 && !impl->grad_fn &&
+               !impl->requires_grad && !impl->has_grad;
   if (reuse) {
-    const auto& s = t.impl()->value->shape();
+    const auto& s = impl->value->shape();
     reuse = s.size() == shape.size() && std::equal(s.begin(), s.end(), shape.begin());
   }
   if (!reuse) t = Tensor(xt::xarray<float>::from_shape(shape));

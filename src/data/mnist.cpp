@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "config.hpp"
 #include "xgrad/data/idx.hpp"
 
 namespace fs = std::filesystem;
@@ -259,7 +260,7 @@ DatasetLocation find_dataset_dir(const std::string& start_dir, bool allow_fashio
   };
 
   std::vector<std::string> mnist_candidates;
-  if (const char* env = std::getenv("XGRAD_MNIST_DIR"); env && *env) {
+  if (const char* env = config::env_mnist_dir()) {
     mnist_candidates.push_back(env);
   }
   for (auto& d : upward(start_dir, "data/mnist")) mnist_candidates.push_back(d);
@@ -275,7 +276,7 @@ DatasetLocation find_dataset_dir(const std::string& start_dir, bool allow_fashio
 
   if (allow_fashion) {
     std::vector<std::string> fashion_candidates;
-    if (const char* env = std::getenv("XGRAD_FASHION_MNIST_DIR"); env && *env) {
+    if (const char* env = config::env_fashion_mnist_dir()) {
       fashion_candidates.push_back(env);
     }
     for (auto& d : upward(start_dir, "data/fashion-mnist")) fashion_candidates.push_back(d);

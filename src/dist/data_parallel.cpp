@@ -4,6 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "autograd/tensor_impl.hpp"
 #include "xgrad/autograd/grad_ready.hpp"
 #include "xgrad/dist/collectives.hpp"
 
@@ -35,7 +36,9 @@ DataParallel::DataParallel(nn::Module& module, const Communicator& comm, DataPar
 }
 
 DataParallel::~DataParallel() {
-  for (auto id : hook_ids_) autograd::remove_grad_ready_hook(id);
+  for (std::size_t k = 0; k < hook_ids_.size(); ++k) {
+    autograd::remove_grad_ready_hook(params_[k], hook_ids_[k]);
+  }
   // Reductions still in flight write into our buckets: finish them (all ranks started them).
   for (auto& b : buckets_) {
     if (b.request != MPI_REQUEST_NULL) MPI_Wait(&b.request, MPI_STATUS_IGNORE);
@@ -112,7 +115,7 @@ void DataParallel::wait() {
   for (Bucket& b : buckets_) {
     if (b.request != MPI_REQUEST_NULL) check(MPI_Wait(&b.request, MPI_STATUS_IGNORE), "MPI_Wait");
     for (std::size_t j = 0; j < b.params.size(); ++j) {
-      auto& impl = *params_[b.params[j]].impl();
+      auto& impl = *xgrad::detail::impl_of(params_[b.params[j]]);
       const float* src = b.flat.data() + b.offsets[j];
       if (!impl.has_grad || impl.grad.shape() != impl.value->shape()) {
         impl.grad = xt::xarray<float>::from_shape(impl.value->shape());

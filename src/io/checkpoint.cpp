@@ -8,6 +8,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "autograd/tensor_impl.hpp"
 #include "io/safetensors.hpp"
 
 namespace xgrad::io {
@@ -92,10 +93,12 @@ void plan_model(const nn::Module& module, const detail::SafetensorsFile& file, P
 std::vector<std::string> optimizer_param_names(const nn::Module& module,
                                                const optim::Optimizer& optimizer) {
   std::map<const void*, std::string> by_impl;
-  for (const auto& kv : module.named_parameters()) by_impl[kv.second.impl().get()] = kv.first;
+  for (const auto& kv : module.named_parameters()) {
+    by_impl[xgrad::detail::impl_of(kv.second).get()] = kv.first;
+  }
   std::vector<std::string> names;
   for (std::size_t i = 0; i < optimizer.params().size(); ++i) {
-    auto it = by_impl.find(optimizer.params()[i].impl().get());
+    auto it = by_impl.find(xgrad::detail::impl_of(optimizer.params()[i]).get());
     if (it == by_impl.end()) {
       throw std::invalid_argument(
           "xgrad::io: " + optimizer.name() + " parameter " + std::to_string(i) + " (shape " +

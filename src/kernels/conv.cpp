@@ -8,6 +8,7 @@
 
 #include <array>
 
+#include "config.hpp"
 #include "kernels/conv_direct.hpp"
 #include "kernels/gemm.hpp"
 #include "kernels/im2col_table.hpp"
@@ -53,13 +54,11 @@ ConvGeometry make_geometry(std::size_t n, std::size_t h, std::size_t w, std::siz
 
 namespace {
 
-std::size_t env_size(const char* name, std::size_t fallback) {
-  const char* s = std::getenv(name);
+std::size_t env_size(const char* s, std::size_t fallback) {
   return s ? std::size_t(std::strtoull(s, nullptr, 10)) : fallback;
 }
 
-ConvDirect env_direct(const char* name, ConvDirect fallback) {
-  const char* s = std::getenv(name);
+ConvDirect env_direct(const char* s, ConvDirect fallback) {
   if (!s) return fallback;
   if (!std::strcmp(s, "always") || !std::strcmp(s, "1")) return ConvDirect::Always;
   if (!std::strcmp(s, "never") || !std::strcmp(s, "0")) return ConvDirect::Never;
@@ -68,9 +67,9 @@ ConvDirect env_direct(const char* name, ConvDirect fallback) {
 
 ConvTuning tuning_from_env() {
   ConvTuning t;
-  t.block_bytes = env_size("XGRAD_CONV_BLOCK_BYTES", t.block_bytes);
-  t.dw_transposed = env_size("XGRAD_CONV_DW_T", t.dw_transposed ? 1 : 0) != 0;
-  t.direct = env_direct("XGRAD_CONV_DIRECT", t.direct);
+  t.block_bytes = env_size(config::env_conv_block_bytes(), t.block_bytes);
+  t.dw_transposed = env_size(config::env_conv_dw_transposed(), t.dw_transposed ? 1 : 0) != 0;
+  t.direct = env_direct(config::env_conv_direct(), t.direct);
   return t;
 }
 
@@ -175,8 +174,7 @@ bool use_direct(const ConvGeometry& g, Pass pass) {
   return false;
 }
 
-// A thread must get at least this many flops of convolution (~5 us) to be worth waking.
-constexpr double kMinConvFlopsPerThread = 5e5;
+using config::kMinConvFlopsPerThread;
 
 /// Forward rows [r_begin, r_end): im2col a cache-sized block, one GEMM, next block.
 template <class T>

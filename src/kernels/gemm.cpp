@@ -1,4 +1,5 @@
 // The only file that includes <cblas.h>: it clashes with xtensor-blas's bundled declarations.
+#include "config.hpp"
 #include "kernels/gemm.hpp"
 
 #include <cblas.h>
@@ -15,14 +16,9 @@ namespace {
 
 CBLAS_TRANSPOSE flag(bool t) { return t ? CblasTrans : CblasNoTrans; }
 
-// A thread must get at least this many flops (about 10 us of work) to be worth waking.
-constexpr double kMinFlopsPerThread = 5e5;
-// Additions of partial products per thread below which summing them in parallel does not pay.
-constexpr double kMinAddsPerThread = 32768;
-// Products below this many flops (about 40 us on one core) gain little from being split
-// (60x100x100 with B transposed: 13.8 us on one thread, 14.2 us split over two), so a pair of
-// them runs side by side instead.
-constexpr double kMaxPairFlops = 4e6;
+constexpr double kMinFlopsPerThread = config::kMinGemmFlopsPerThread;
+constexpr double kMinAddsPerThread = config::kMinGemmAddsPerThread;
+constexpr double kMaxPairFlops = config::kMaxPairGemmFlops;
 // Row and depth blocks start on multiples of this: a weight matrix's rows then fall in the
 // same thread's block whether it is split by depth (forward) or by rows (its gradient).
 constexpr std::size_t kRowAlign = 8;

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include "config.hpp"
+
 namespace xgrad::kernels {
 
 namespace {
@@ -22,13 +24,8 @@ int cpus_allowed() {
 
 // XGRAD_NUM_THREADS, else OMP_NUM_THREADS, else the CPUs the process may run on.
 int threads_from_env() {
-  for (const char* name : {"XGRAD_NUM_THREADS", "OMP_NUM_THREADS"}) {
-    if (const char* v = std::getenv(name)) {
-      const int n = std::atoi(v);
-      if (n >= 1) return std::min(n, kMaxParts);
-    }
-  }
-  return std::min(cpus_allowed(), kMaxParts);
+  const int n = config::env_num_threads();
+  return std::min(n >= 1 ? n : cpus_allowed(), kMaxParts);
 }
 
 std::atomic<int>& threads() {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "config.hpp"
 #include "kernels/thread_pool.hpp"
 
 namespace xgrad::kernels {
@@ -34,7 +35,7 @@ inline int threads_for(double work, double min_work_per_thread) {
 /// per thread, a step would wait for a worker whose core another process has taken; with
 /// several, the threads that run take the parts it has not started (thread_pool.hpp). The count
 /// depends only on the thread count, so results repeat for a given count.
-constexpr int kPartsPerThread = 2;
+using config::kPartsPerThread;
 inline int parts_for(int threads, std::size_t max_parts) {
   if (threads <= 1 || max_parts <= 1) return 1;
   return int(std::min<std::size_t>(std::size_t(threads) * kPartsPerThread, max_parts));

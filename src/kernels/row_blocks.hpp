@@ -9,12 +9,12 @@
 #include <numeric>
 #include <vector>
 
+#include "config.hpp"
 #include "kernels/parallel.hpp"
 
 namespace xgrad::kernels {
 
-/// Elements per thread below which waking a second thread costs more than it saves.
-constexpr double kMinRowElementsPerThread = 16384;
+using config::kMinRowElementsPerThread;
 
 /// Rows of 64 or more values vectorise as they are: f. Shorter rows: lcm(f, 16), times the
 /// smallest factor that makes it at least 64 values.

@@ -1,4 +1,5 @@
 // The process-wide settings xgrad makes, none of them at load time.
+#include "config.hpp"
 #include "kernels/runtime.hpp"
 
 #include <malloc.h>
@@ -15,11 +16,6 @@ namespace xgrad::kernels {
 
 namespace {
 
-bool manage_from_env() {
-  const char* v = std::getenv("XGRAD_MANAGE_OPENBLAS_THREADS");
-  return !v || std::atoi(v) != 0;
-}
-
 void configure_openblas() {
   if (!manage_openblas_threads()) return;
   // xgrad owns the cores (xgrad/threads.hpp): OpenBLAS runs single-threaded inside xgrad's
@@ -35,7 +31,7 @@ void configure_openblas() {
 }  // namespace
 
 bool& manage_openblas_threads() {
-  static bool manage = manage_from_env();
+  static bool manage = config::env_manage_openblas_threads();
   return manage;
 }
 

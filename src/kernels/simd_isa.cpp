@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "config.hpp"
 #include "xgrad/cpu.hpp"
 
 namespace xgrad::kernels {
@@ -36,8 +37,8 @@ namespace {
 
 Isa isa_from_env() {
   const Isa cpu = cpu_isa();
-  const char* s = std::getenv("XGRAD_ISA");
-  if (!s || !*s) return cpu;
+  const char* s = config::env_isa_cap();
+  if (!s) return cpu;
   for (Isa cap : {Isa::Baseline, Isa::Avx2, Isa::Avx512}) {
     if (std::string(s) == isa_name(cap)) return std::min(cap, cpu);
   }

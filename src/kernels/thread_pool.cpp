@@ -15,6 +15,8 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+
+#include "config.hpp"
 #define XGRAD_CPU_RELAX() _mm_pause()
 #else
 #define XGRAD_CPU_RELAX() std::this_thread::yield()
@@ -78,9 +80,9 @@ private:
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
   }
-  static constexpr std::chrono::milliseconds kWindow{50};
-  static constexpr std::chrono::milliseconds kSharedFor{200};
-  static constexpr double kFairShare = 0.65;
+  static constexpr auto kWindow = config::kSharedCoreWindow;
+  static constexpr auto kSharedFor = config::kSharedCoreFor;
+  static constexpr double kFairShare = config::kSharedCoreFairShare;
   Clock::time_point wall_mark_, window_start_ = Clock::now(), shared_until_;
   Clock::duration cpu_mark_{}, ran_wall_{}, ran_cpu_{};
   bool shared_ = false;
@@ -272,8 +274,8 @@ private:
   }
 
   static constexpr std::chrono::microseconds kSpin{kSpinMicroseconds};
-  static constexpr std::chrono::microseconds kSharedCoreSpin{50};
-  static constexpr std::chrono::milliseconds kPoliteSleep{100};
+  static constexpr auto kSharedCoreSpin = config::kSharedCoreSpin;
+  static constexpr auto kPoliteSleep = config::kPoliteSleep;
 
   std::vector<std::thread> workers_;
   std::mutex run_mutex_;  // jobs from several user threads take turns

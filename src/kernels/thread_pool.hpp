@@ -19,13 +19,15 @@
 // the number of parts.
 #include <cstddef>
 
+#include "config.hpp"
+
 namespace xgrad::kernels {
 
 /// A job: fn(context, part, parts).
 using PartFunction = void (*)(void* context, int part, int parts);
 
 /// The most parts one job may have.
-constexpr int kMaxParts = 1024;
+using config::kMaxParts;
 
 /// Runs fn(context, p, parts) for p = 0 .. parts-1 (1 <= parts <= kMaxParts) on the calling
 /// thread and at most threads - 1 of the pool's workers (started on first use, kept for the
@@ -44,6 +46,6 @@ bool inside_pool_job();
 void set_workers_paused(bool paused);
 
 /// How long an idle worker spins (burning its core) before it sleeps.
-constexpr long kSpinMicroseconds = 2000;
+using config::kSpinMicroseconds;
 
 }  // namespace xgrad::kernels

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "check.hpp"
+#include "config.hpp"
 #include "kernels/broadcast.hpp"
 #include "kernels/parallel.hpp"
 #include "kernels/vmath.hpp"
@@ -13,10 +14,8 @@ namespace xgrad {
 
 namespace {
 
-// Elements per thread below which a second thread costs more than it saves: cheap ops
-// (compare, multiply) and ops with an exp/tanh per element.
-constexpr std::size_t kElementwiseGrain = 32768;
-constexpr std::size_t kTranscendentalGrain = 8192;
+using config::kElementwiseGrain;
+using config::kTranscendentalGrain;
 
 /// dL/dx = f(g, y) elementwise, for activations whose derivative is a function of the output
 /// (g and y have the output's shape), written over the output gradient's own buffer.

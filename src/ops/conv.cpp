@@ -4,6 +4,7 @@
 
 #include "check.hpp"
 #include "kernels/conv.hpp"
+#include "autograd/tensor_impl.hpp"
 #include "xgrad/autograd/function.hpp"
 
 namespace xgrad {

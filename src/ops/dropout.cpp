@@ -4,6 +4,7 @@
 #include <string>
 
 #include "check.hpp"
+#include "config.hpp"
 #include "kernels/parallel.hpp"
 #include "xgrad/autograd/function.hpp"
 
@@ -11,7 +12,7 @@ namespace xgrad {
 
 namespace {
 
-constexpr std::size_t kDropoutGrain = 32768;
+using config::kDropoutGrain;
 
 /// SplitMix64's finaliser: a well-mixed 64-bit hash of (seed, index), so each element's draw
 /// is independent of how the work is split over threads.

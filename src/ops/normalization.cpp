@@ -7,6 +7,7 @@
 
 #include "check.hpp"
 #include "kernels/broadcast.hpp"
+#include "autograd/tensor_impl.hpp"
 #include "xgrad/autograd/function.hpp"
 
 namespace xgrad {

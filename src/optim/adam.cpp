@@ -3,16 +3,12 @@
 #include <cmath>
 
 #include "check.hpp"
+#include "config.hpp"
 #include "kernels/optimizer_table.hpp"
 #include "kernels/parallel.hpp"
 #include "xgrad/autograd/tape.hpp"
 
 namespace xgrad::optim {
-
-namespace {
-// Parameters per thread below which a second thread costs more than it saves.
-constexpr std::size_t kGrain = 16384;
-}  // namespace
 
 Adam::Adam(std::vector<Tensor> params, const AdamOptions& options)
     : Adam("Adam", std::move(params), options) {}
@@ -54,7 +50,7 @@ void decay_in_place(xt::xarray<float>& value, float factor) {
   float* p = value.data();
   const std::size_t n = value.size();
   const kernels::OptimizerTable& loops = kernels::optimizer_kernels();
-  kernels::parallel_for(n, kGrain,
+  kernels::parallel_for(n, config::kOptimizerGrain,
                         [=, &loops](std::size_t b, std::size_t e) { loops.decay(p + b, factor, e - b); });
 }
 }  // namespace
@@ -82,7 +78,7 @@ void Adam::step() {
     float* m = m_[i].data();
     float* v = v_[i].data();
     const kernels::OptimizerTable& loops = kernels::optimizer_kernels();
-    kernels::parallel_for(n, kGrain, [=, &loops](std::size_t b, std::size_t e) {
+    kernels::parallel_for(n, config::kOptimizerGrain, [=, &loops](std::size_t b, std::size_t e) {
       loops.adam(p + b, m + b, v + b, g + b, b1, b2, lr_t, eps, e - b);
     });
   }

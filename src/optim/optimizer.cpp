@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "autograd/tensor_impl.hpp"
 #include "check.hpp"
 
 namespace xgrad::optim {
@@ -26,7 +27,7 @@ Optimizer::Optimizer(std::string name, std::vector<Tensor> params)
                              ") is not a leaf tensor but the output of '" + params_[i].op_name() +
                              "'");
     }
-    auto [it, fresh] = seen.emplace(params_[i].impl().get(), i);
+    auto [it, fresh] = seen.emplace(xgrad::detail::impl_of(params_[i]).get(), i);
     if (!fresh) {
       check::fail(name_, "parameter " + std::to_string(i) + " (shape " +
                              check::format_shape(params_[i].shape()) +
@@ -125,7 +126,7 @@ float clip_by_global_norm(const std::vector<Tensor>& params, float max_norm) {
       [&](std::size_t i) -> xt::xarray<float>* {
         const Tensor& p = params[i];
         if (!p.defined() || !p.has_grad()) return nullptr;
-        return &p.impl()->grad;
+        return &xgrad::detail::impl_of(p)->grad;
       },
       max_norm);
 }

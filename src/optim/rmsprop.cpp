@@ -3,16 +3,12 @@
 #include <cmath>
 
 #include "check.hpp"
+#include "config.hpp"
 #include "kernels/optimizer_table.hpp"
 #include "kernels/parallel.hpp"
 #include "xgrad/autograd/tape.hpp"
 
 namespace xgrad::optim {
-
-namespace {
-// As in Adam: below this many elements per thread a second thread does not pay.
-constexpr std::size_t kGrain = 16384;
-}  // namespace
 
 RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& options)
     : Optimizer("RMSprop", std::move(params)), options_(options) {
@@ -52,7 +48,7 @@ void RMSprop::step() {
     float* mom = mu > 0.0f ? ensure(mom_[i]) : nullptr;
     float* p = value.data();
     const float* g = params_[i].grad().data();
-    kernels::parallel_for(n, kGrain, [=, &loops](std::size_t b, std::size_t e) {
+    kernels::parallel_for(n, config::kOptimizerGrain, [=, &loops](std::size_t b, std::size_t e) {
       loops.rmsprop(p + b, ms + b, mg ? mg + b : nullptr, mom ? mom + b : nullptr, g + b, rho, mu,
                     eps, lr, e - b);
     });

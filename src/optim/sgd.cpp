@@ -3,16 +3,12 @@
 #include <cmath>
 
 #include "check.hpp"
+#include "config.hpp"
 #include "kernels/optimizer_table.hpp"
 #include "kernels/parallel.hpp"
 #include "xgrad/autograd/tape.hpp"
 
 namespace xgrad::optim {
-
-namespace {
-// Parameters per thread below which a second thread costs more than it saves.
-constexpr std::size_t kGrain = 16384;
-}  // namespace
 
 SGD::SGD(std::vector<Tensor> params, const SGDOptions& options)
     : Optimizer("SGD", std::move(params)),
@@ -50,7 +46,7 @@ void SGD::step() {
     const std::size_t n = value.size();
     if (weight_decay_ > 0.0f) g = with_weight_decay(g, p, n);
     if (mom == 0.0f) {
-      kernels::parallel_for(n, kGrain, [=, &loops](std::size_t b, std::size_t e) {
+      kernels::parallel_for(n, config::kOptimizerGrain, [=, &loops](std::size_t b, std::size_t e) {
         loops.sgd(p + b, g + b, lr, e - b);
       });
       continue;

@@ -13,7 +13,7 @@ namespace {
 Tensor64 pass_first(const Tensor64& a, const Tensor64& b, std::vector<std::string>* log) {
   return make_op("pass_first", xt::xarray<double>(a.value()), {a, b},
                  [log](const auto& g, const auto&, auto& grads) {
-                   log->push_back("pass_first");
+                   if (log) log->push_back("pass_first");
                    grads.set(0, g);
                  });
 }
@@ -39,12 +39,13 @@ TEST_CASE("grad-ready hooks: a leaf used early fires after one used late", "[aut
   CHECK(w1.grad()(1) == Approx(2.0 * 2.0 * 4.0 * 6.0));
 
   log.clear();
-  autograd::remove_grad_ready_hook(id2);
+  autograd::remove_grad_ready_hook(w2, id2);
   reduce_sum(mul(x, w2)).backward();  // w1 not in this graph; w2's hook removed
   CHECK(log.empty());
-  autograd::remove_grad_ready_hook(id1);
-  autograd::remove_grad_ready_hook(id3);
-  autograd::remove_grad_ready_hook(id3);  // unknown ids are ignored
+  autograd::remove_grad_ready_hook(w1, id1);
+  autograd::remove_grad_ready_hook(unused, id3);
+  autograd::remove_grad_ready_hook(unused, id3);  // unknown ids are ignored
+  autograd::remove_grad_ready_hook(w1, id2);      // so is another leaf's id
 }
 
 TEST_CASE("grad-ready hooks: a reachable leaf that gets no gradient fires at the end of the walk",
@@ -56,8 +57,8 @@ TEST_CASE("grad-ready hooks: a reachable leaf that gets no gradient fires at the
   pass_first(a, mul(b, b), &log).backward();
   CHECK(log == std::vector<std::string>{"pass_first", "a", "b"});
   CHECK_FALSE(b.has_grad());
-  autograd::remove_grad_ready_hook(ia);
-  autograd::remove_grad_ready_hook(ib);
+  autograd::remove_grad_ready_hook(a, ia);
+  autograd::remove_grad_ready_hook(b, ib);
 }
 
 TEST_CASE("grad-ready hooks: only leaves that require a gradient take one", "[autograd][grad_ready]") {
@@ -67,4 +68,24 @@ TEST_CASE("grad-ready hooks: only leaves that require a gradient take one", "[au
                       Catch::Contains("leaf that requires a gradient"));
   REQUIRE_THROWS_WITH(autograd::add_grad_ready_hook(mul(l, l), [] {}),
                       Catch::Contains("leaf that requires a gradient"));
+}
+
+TEST_CASE("grad-ready hooks live on the leaf: they go with it, and fire while the graph holds it",
+          "[autograd][grad_ready]") {
+  Tensor64 x(xt::xarray<double>{1.0, 2.0});
+  int fired = 0;
+  Tensor64 loss;
+  {
+    Tensor64 w(xt::xarray<double>{3.0, 4.0}, true);
+    autograd::add_grad_ready_hook(w, [&] { ++fired; });
+    // The only handle on w goes; the graph keeps w, and the hook must still fire, after the
+    // walk has released every node (a reachable leaf whose consumer got no gradient).
+    loss = pass_first(reduce_sum(x), reduce_sum(mul(x, w)), nullptr);
+  }
+  loss.backward();
+  CHECK(fired == 1);
+  loss = Tensor64();  // w is freed now, with its hook: a later leaf never sees it
+  Tensor64 v(xt::xarray<double>{3.0, 4.0}, true);
+  reduce_sum(mul(x, v)).backward();
+  CHECK(fired == 1);
 }

@@ -1,6 +1,7 @@
 // Autograd semantics: reuse, deep chains, accumulation, memory, NoGradGuard, freed graphs.
 #include <cmath>
 
+#include "autograd/tensor_impl.hpp"
 #include "support/test_utils.hpp"
 
 using namespace xgrad;

@@ -10,6 +10,7 @@
 #include "kernels/im2col_table.hpp"
 #include "kernels/simd_isa.hpp"
 #include "kernels/vmath_table.hpp"
+#include "support/isa_skip.hpp"
 #include "support/test_utils.hpp"
 #include "xgrad/cpu.hpp"
 
@@ -83,10 +84,7 @@ void compare_with_baseline(Isa isa, double tol) {
 TEST_CASE("simd isa: direct conv kernels of every set agree with the baseline to rounding",
           "[simd][conv]") {
   for (Isa isa : {Isa::Avx2, Isa::Avx512}) {
-    if (int(isa) > int(kernels::cpu_isa())) {
-      WARN("skipped: this CPU has no " << kernels::isa_name(isa));
-      continue;
-    }
+    if (!test::cpu_has_or_skip(isa)) continue;
     compare_with_baseline<float>(isa, 1e-5);
     compare_with_baseline<double>(isa, 1e-13);
   }
@@ -95,10 +93,7 @@ TEST_CASE("simd isa: direct conv kernels of every set agree with the baseline to
 TEST_CASE("simd isa: im2col and col2im_add of every set equal the baseline's exactly",
           "[simd][conv]") {
   for (Isa isa : {Isa::Avx2, Isa::Avx512}) {
-    if (int(isa) > int(kernels::cpu_isa())) {
-      WARN("skipped: this CPU has no " << kernels::isa_name(isa));
-      continue;
-    }
+    if (!test::cpu_has_or_skip(isa)) continue;
     // Channel counts across the short-run cases (1..16 values, full vectors plus a tail).
     for (std::size_t c : {1, 2, 3, 4, 5, 8, 12, 16, 17, 33}) {
       INFO(kernels::isa_name(isa) << " c " << c);
@@ -169,10 +164,7 @@ void compare_vmath(Isa isa, double tol) {
 TEST_CASE("simd isa: vmath loops of every set agree with the baseline to rounding",
           "[simd][vmath]") {
   for (Isa isa : {Isa::Avx2, Isa::Avx512}) {
-    if (int(isa) > int(kernels::cpu_isa())) {
-      WARN("skipped: this CPU has no " << kernels::isa_name(isa));
-      continue;
-    }
+    if (!test::cpu_has_or_skip(isa)) continue;
     compare_vmath<float>(isa, 1e-5);
     compare_vmath<double>(isa, 1e-13);
   }

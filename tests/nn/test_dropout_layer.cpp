@@ -23,7 +23,7 @@ TEST_CASE("Dropout: identity in eval mode (bitwise), set through the parent", "[
   CHECK_FALSE(drop->is_training());
   Tensor x(test::random_array<float>({8, 4}, 3), true);
   Tensor y = (*drop)(x);
-  CHECK(y.impl() == x.impl());  // the input itself
+  CHECK(y.is_same(x));  // the input itself
   CHECK(drop->calls() == 0);    // eval calls draw no mask
   // And the whole parent: eval-mode BN and dropout, two runs bit-identical.
   CHECK((m->forward(x).value() == m->forward(x).value()));
@@ -72,7 +72,7 @@ TEST_CASE("Dropout: a new mask each call, the same seed gives the same masks", "
   CHECK((a(x).value() == y2));
   // rate 0: identity even in training.
   nn::Dropout none(0.0f);
-  CHECK(none(x).impl() == x.impl());
+  CHECK(none(x).is_same(x));
   CHECK_THROWS_AS(nn::Dropout(1.0f), std::invalid_argument);
   CHECK_THROWS_AS(nn::Dropout(-0.1f), std::invalid_argument);
   CHECK_THROWS_AS(nn::Dropout(std::nanf("")), std::invalid_argument);

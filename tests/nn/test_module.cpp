@@ -35,7 +35,7 @@ TEST_CASE("Module: dotted names in registration order", "[nn][module]") {
   // parameters(): trainable only.
   auto ps = t.parameters();
   REQUIRE(ps.size() == 3);
-  CHECK(ps[1].impl() == t.parameter("left.w").impl());
+  CHECK(ps[1].is_same(t.parameter("left.w")));
   CHECK(t.buffers().size() == 2);
   CHECK_FALSE(t.buffer("left.stat").requires_grad());
   CHECK_THROWS_AS(t.parameter("left.nope"), std::out_of_range);

@@ -51,7 +51,7 @@ TEST_CASE("Module: register_module<M> returns the child with its own type", "[nn
   CHECK(d->out_features() == 2);
   CHECK(d->registered_name() == "d");
   CHECK(m.named_children().at(0).second.get() == d.get());
-  CHECK(d->kernel().impl() == m.parameter("d.kernel").impl());
+  CHECK(d->kernel().is_same(m.parameter("d.kernel")));
   std::shared_ptr<nn::Module> base = std::make_shared<nn::ReLU>();
   CHECK(m.register_module("r", base).get() == base.get());
   CHECK_THROWS_AS(m.register_module("d", std::make_shared<nn::Dense>(3, 2)), std::invalid_argument);
@@ -75,8 +75,8 @@ TEST_CASE("Module: a handle from register_parameter/register_buffer survives lat
     m.register_parameter("p" + std::to_string(i), Tensor::ones({1}));
     m.register_buffer("b" + std::to_string(i), Tensor::zeros({1}));
   }
-  CHECK(first_param.impl() == m.parameter("p0").impl());
-  CHECK(first_buffer.impl() == m.buffer("b0").impl());
+  CHECK(first_param.is_same(m.parameter("p0")));
+  CHECK(first_buffer.is_same(m.buffer("b0")));
   CHECK(first_param.shape() == Shape{2});
   CHECK(first_buffer.shape() == Shape{3});
   CHECK(first_param.requires_grad());

@@ -5,6 +5,7 @@
 
 #include "kernels/sparse_table.hpp"
 #include "support/force_threads.hpp"
+#include "support/isa_skip.hpp"
 #include "support/test_utils.hpp"
 
 using namespace xgrad;
@@ -94,10 +95,7 @@ TEST_CASE("sparse_matmul: every instruction set agrees with the baseline", "[ops
     };
     const xt::xarray<float> base = run(kernels::Isa::Baseline);
     for (kernels::Isa isa : {kernels::Isa::Avx2, kernels::Isa::Avx512}) {
-      if (int(isa) > int(kernels::cpu_isa())) {
-        WARN("skipped: this CPU has no " << kernels::isa_name(isa));
-        continue;
-      }
+      if (!test::cpu_has_or_skip(isa)) continue;
       CHECK(test::all_close(run(isa), base, 1e-5));
     }
   }

@@ -29,53 +29,41 @@ namespace xgrad {
 
 namespace autograd {
 
+template <class T>
+class Node;
+
+template <class T>
+struct OpInputs;  // a recorded op's inputs (private)
+
 /// The input gradients a backward function fills.
 template <class T>
 class Gradients {
 public:
-  /// `upstream`: the output gradient's storage, which take_upstream() hands out.
-  Gradients(const char* op, const std::vector<std::shared_ptr<detail::TensorImpl<T>>>& inputs,
-            xt::xarray<T>& upstream)
-      : op_(op), inputs_(inputs), grads_(inputs.size(), detail::no_array<T>()),
-        set_(inputs.size(), false),
-        upstream_(upstream) {}
-
   std::size_t size() const { return grads_.size(); }
   /// Whether input `i` wants a gradient; skip the work otherwise.
-  bool needs(std::size_t i) const { return inputs_.at(i)->requires_grad; }
+  bool needs(std::size_t i) const;
   /// Shape of input `i`, for ops that reduce a broadcast gradient.
-  Shape input_shape(std::size_t i) const { return to_shape(inputs_.at(i)->value->shape()); }
+  Shape input_shape(std::size_t i) const;
   /// Sets dL/d(input i); its shape must equal the input's.
   template <class E>
   void set(std::size_t i, E&& gradient) {
-    xt::xarray<T> g(std::forward<E>(gradient));
-    auto want = inputs_.at(i)->value->shape();
-    if (g.shape() != want) {
-      throw std::logic_error(std::string("backward of '") + op_ + "' gave input " +
-                             std::to_string(i) + " a gradient of shape " +
-                             to_string(to_shape(g.shape())) + ", expected " +
-                             to_string(to_shape(want)));
-    }
-    grads_[i] = std::move(g);
-    set_[i] = true;
+    set_array(i, xt::xarray<T>(std::forward<E>(gradient)));
   }
   /// The output gradient itself, moved out so that an op whose input gradient has the
   /// output's shape can reuse its buffer (pass it through, or overwrite it elementwise)
   /// instead of allocating and copying. The backward function's `grad_out` is empty
   /// afterwards: call this last, once.
-  xt::xarray<T> take_upstream() {
-    if (upstream_taken_) {
-      throw std::logic_error(std::string("backward of '") + op_ + "' took the output gradient twice");
-    }
-    upstream_taken_ = true;
-    return std::move(upstream_);
-  }
-  bool is_set(std::size_t i) const { return set_[i]; }
-  xt::xarray<T>& take(std::size_t i) { return grads_[i]; }
+  xt::xarray<T> take_upstream();
 
 private:
+  template <class>
+  friend class Node;
+  /// `upstream`: the output gradient's storage, which take_upstream() hands out.
+  Gradients(const char* op, const OpInputs<T>& inputs, xt::xarray<T>& upstream);
+  void set_array(std::size_t i, xt::xarray<T>&& gradient);
+
   const char* op_;
-  const std::vector<std::shared_ptr<detail::TensorImpl<T>>>& inputs_;
+  const OpInputs<T>& inputs_;
   std::vector<xt::xarray<T>> grads_;
   std::vector<bool> set_;
   xt::xarray<T>& upstream_;
@@ -86,35 +74,23 @@ template <class T>
 using BackwardFn =
     std::function<void(const xt::xarray<T>& grad_out, const xt::xarray<T>& out, Gradients<T>&)>;
 
-/// A recorded op: owns its inputs, its backward closure and, during backward, the gradient
-/// arriving at its output.
+/// Whether an op on `inputs` records: grad mode is on and an input requires a gradient.
 template <class T>
-class Node final : public NodeBase {
-public:
-  Node(const char* name, std::vector<std::shared_ptr<detail::TensorImpl<T>>> inputs,
-       std::shared_ptr<const xt::xarray<T>> output, BackwardFn<T> backward)
-      : NodeBase(name), inputs_(std::move(inputs)), output_(std::move(output)),
-        backward_(std::move(backward)) {}
+bool records(const std::vector<BasicTensor<T>>& inputs) {
+  if (!is_grad_enabled()) return false;
+  for (const auto& in : inputs) {
+    if (in.requires_grad()) return true;
+  }
+  return false;
+}
 
-  bool has_pending_grad() const override { return has_grad_; }
-  void accumulate(xt::xarray<T>&& g);
-  void run_backward(Walk& walk) override;
-  void release() override;
-  void collect_inputs(std::vector<const NodeBase*>& producers,
-                      std::vector<const void*>& leaves) const override;
-  void clear_pending_grad() noexcept override;
-
-private:
-  std::vector<std::shared_ptr<detail::TensorImpl<T>>> inputs_;
-  std::shared_ptr<const xt::xarray<T>> output_;
-  BackwardFn<T> backward_;
-  xt::xarray<T> grad_ = detail::no_array<T>();
-  bool has_grad_ = false;
-};
-
-/// Throws when anomaly detection is on and `value` holds a NaN or an Inf.
+/// make_op's two outcomes (node.cpp): a tensor recorded with `backward` on this thread's tape,
+/// or a plain result. Both run the forward anomaly check.
 template <class T>
-void check_finite(const char* op, const xt::xarray<T>& value, const char* where);
+BasicTensor<T> recorded_output(const char* name, xt::xarray<T>&& value,
+                               const std::vector<BasicTensor<T>>& inputs, BackwardFn<T>&& backward);
+template <class T>
+BasicTensor<T> unrecorded_output(const char* name, xt::xarray<T>&& value);
 
 }  // namespace autograd
 
@@ -123,23 +99,9 @@ void check_finite(const char* op, const xt::xarray<T>& value, const char* where)
 template <class T, class F>
 BasicTensor<T> make_op(const char* name, xt::xarray<T> value, std::vector<BasicTensor<T>> inputs,
                        F&& backward) {
-  if (autograd::is_anomaly_detection_enabled()) autograd::check_finite(name, value, "forward");
-  auto impl = std::make_shared<detail::TensorImpl<T>>();
-  impl->value = std::make_shared<xt::xarray<T>>(std::move(value));
-  bool any = false;
-  if (autograd::is_grad_enabled()) {
-    for (const auto& in : inputs) any = any || in.requires_grad();
-  }
-  if (any) {
-    std::vector<std::shared_ptr<detail::TensorImpl<T>>> ins;
-    ins.reserve(inputs.size());
-    for (const auto& in : inputs) ins.push_back(in.impl());
-    impl->requires_grad = true;
-    impl->grad_fn = std::make_shared<autograd::Node<T>>(
-        name, std::move(ins), impl->value, autograd::BackwardFn<T>(std::forward<F>(backward)));
-    autograd::record(impl->grad_fn);
-  }
-  return BasicTensor<T>(std::move(impl));
+  if (!autograd::records(inputs)) return autograd::unrecorded_output<T>(name, std::move(value));
+  return autograd::recorded_output<T>(name, std::move(value), inputs,
+                                      autograd::BackwardFn<T>(std::forward<F>(backward)));
 }
 
 }  // namespace xgrad

@@ -14,15 +14,14 @@
 /// \code
 ///   auto id = autograd::add_grad_ready_hook(weight, [&] { start_reducing(weight.grad()); });
 ///   loss.backward();                      // the hook runs inside, once
-///   autograd::remove_grad_ready_hook(id);
+///   autograd::remove_grad_ready_hook(weight, id);
 /// \endcode
+///
+/// The hooks live on the leaf: they go when it goes.
 ///
 /// Cost: nothing when no hook is registered; otherwise one pass over the graph before the walk.
 #include <cstdint>
 #include <functional>
-#include <memory>
-#include <unordered_map>
-#include <vector>
 
 #include "xgrad/tensor.hpp"
 
@@ -34,23 +33,8 @@ using GradReadyHook = std::function<void()>;
 /// returns an id for remove_grad_ready_hook. Throws std::invalid_argument on a non-leaf.
 template <class T>
 std::uint64_t add_grad_ready_hook(const BasicTensor<T>& leaf, GradReadyHook hook);
-/// Removes a hook; unknown ids are ignored.
-void remove_grad_ready_hook(std::uint64_t id);
-
-/// Used by the backward walk: counts, before the walk, how many edges from nodes of the graph
-/// lead to each hooked leaf, and fires a leaf's hooks when its count reaches zero.
-class GradReadyTracker {
-public:
-  explicit GradReadyTracker(const std::shared_ptr<NodeBase>& root);
-  /// After `node` ran its backward (its gradients have reached its inputs): a hooked leaf
-  /// whose last consumer this was gets its gradient from `walk` now, then its hooks fire.
-  void node_ran(const NodeBase& node, Walk& walk);
-  /// After the walk: fires the hooks of leaves whose counts did not reach zero.
-  void walk_finished();
-
-private:
-  void fire(const void* leaf);
-  std::unordered_map<const void*, int> pending_;
-};
+/// Removes hook `id` from `leaf`; an unknown id (or an undefined tensor) is ignored.
+template <class T>
+void remove_grad_ready_hook(const BasicTensor<T>& leaf, std::uint64_t id);
 
 }  // namespace xgrad::autograd

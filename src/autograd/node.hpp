@@ -1,0 +1,54 @@
+#pragma once
+// Private: a recorded op (xgrad/autograd/function.hpp's make_op creates them).
+#include <memory>
+#include <vector>
+
+#include "autograd/engine.hpp"
+#include "autograd/tensor_impl.hpp"
+#include "xgrad/autograd/function.hpp"
+
+namespace xgrad::autograd {
+
+template <class T>
+struct OpInputs {
+  std::vector<std::shared_ptr<xgrad::detail::TensorImpl<T>>> list;
+};
+
+/// A recorded op: owns its inputs, its backward closure and, during backward, the gradient
+/// arriving at its output.
+template <class T>
+class Node final : public NodeBase {
+public:
+  Node(const char* name, std::vector<std::shared_ptr<xgrad::detail::TensorImpl<T>>> inputs,
+       std::shared_ptr<const xt::xarray<T>> output, BackwardFn<T> backward)
+      : NodeBase(name), inputs_{std::move(inputs)}, output_(std::move(output)),
+        backward_(std::move(backward)) {}
+  /// Frees the part of the graph that only this node kept alive, with a work list rather than
+  /// recursion (as PyTorch's deleteNode): a dropped 1,000,000-op chain needs no deep stack.
+  ~Node() override;
+
+  bool has_pending_grad() const override { return has_grad_; }
+  void accumulate(xt::xarray<T>&& g);
+  void run_backward(Walk& walk) override;
+  void release() override;
+  void collect_inputs(std::vector<const NodeBase*>& producers,
+                      std::vector<HookedLeaf>& hooked_leaves) const override;
+  void clear_pending_grad() noexcept override;
+
+private:
+  /// Drops the closure and the inputs; moves the nodes of inputs that only this node held onto
+  /// `orphans`, so that dropping the inputs frees no node (which would recurse).
+  void detach_inputs(std::vector<std::shared_ptr<Node>>& orphans);
+
+  OpInputs<T> inputs_;
+  std::shared_ptr<const xt::xarray<T>> output_;
+  BackwardFn<T> backward_;
+  xt::xarray<T> grad_ = xgrad::detail::no_array<T>();
+  bool has_grad_ = false;
+};
+
+/// Throws when anomaly detection is on and `value` holds a NaN or an Inf.
+template <class T>
+void check_finite(const char* op, const xt::xarray<T>& value, const char* where);
+
+}  // namespace xgrad::autograd
