@@ -12,6 +12,7 @@ namespace xgrad::nn {
 
 /// Conv2D's options: `Conv2DOptions(3, 16, 5).stride(2).padding(Padding::Same)`.
 struct Conv2DOptions {
+  /// The three options without a default.
   Conv2DOptions(std::size_t in_channels, std::size_t out_channels, std::size_t kernel_size)
       : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
   /// Channels of the input (its last axis). Must be > 0.
@@ -58,15 +59,20 @@ public:
 
   Tensor forward(const Tensor& x) override;
 
+  /// The options the layer was built with.
   const Conv2DOptions& options() const { return options_; }
+  /// The "kernel" parameter, [k, k, in, out].
   const Tensor& kernel() const { return kernel_; }
   /// Undefined when use_bias is false.
   const Tensor& bias() const { return bias_; }
+  ///@{
+  /// options().in_channels(), and so on.
   std::size_t in_channels() const { return options_.in_channels(); }
   std::size_t out_channels() const { return options_.out_channels(); }
   std::size_t kernel_size() const { return options_.kernel_size(); }
   std::size_t stride() const { return options_.stride(); }
   Padding padding() const { return options_.padding(); }
+  ///@}
 
 private:
   Conv2DOptions options_;

@@ -10,6 +10,7 @@ namespace xgrad::nn {
 
 /// Dense's options: `DenseOptions(784, 100).use_bias(false)`.
 struct DenseOptions {
+  /// The two options without a default.
   DenseOptions(std::size_t in_features, std::size_t out_features)
       : in_features_(in_features), out_features_(out_features) {}
   /// Size of the input's last axis. Must be > 0.
@@ -38,12 +39,17 @@ public:
 
   Tensor forward(const Tensor& x) override;
 
+  /// The options the layer was built with.
   const DenseOptions& options() const { return options_; }
+  /// The "kernel" parameter, [in, out].
   const Tensor& kernel() const { return kernel_; }
   /// Undefined when use_bias is false.
   const Tensor& bias() const { return bias_; }
+  ///@{
+  /// options().in_features() and options().out_features().
   std::size_t in_features() const { return options_.in_features(); }
   std::size_t out_features() const { return options_.out_features(); }
+  ///@}
 
 private:
   DenseOptions options_;

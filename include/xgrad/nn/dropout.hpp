@@ -11,6 +11,7 @@ namespace xgrad::nn {
 
 /// Dropout's options: `DropoutOptions(0.5).seed(7)`.
 struct DropoutOptions {
+  /// The rate has no default.
   explicit DropoutOptions(float rate) : rate_(rate) {}
   /// Probability of zeroing an element. Must be in [0, 1).
   XGRAD_OPTION(float, rate);
@@ -35,13 +36,16 @@ public:
 
   Tensor forward(const Tensor& x) override;
 
+  /// The probability of zeroing an element.
   float rate() const { return rate_; }
   /// The seed in use (the drawn one when the options had none).
   std::uint64_t seed() const { return seed_; }
   /// Training calls so far (the next mask is the calls()-th). set_calls(n) replays the masks
   /// from the n-th on, e.g. after restoring a checkpoint.
+  ///@{
   std::uint64_t calls() const { return calls_; }
   void set_calls(std::uint64_t calls) { calls_ = calls; }
+  ///@}
 
 private:
   float rate_;

@@ -15,7 +15,9 @@ template <class T>
 BasicTensor<T> layer_normalization(const BasicTensor<T>& x, const BasicTensor<T>& gamma,
                                    const BasicTensor<T>& beta, double eps);
 
+/// LayerNormalization's options: `LayerNormalizationOptions(64).eps(1e-5f)`.
 struct LayerNormalizationOptions {
+  /// The feature count has no default.
   explicit LayerNormalizationOptions(std::size_t features) : features_(features) {}
   /// Size of the last axis.
   XGRAD_OPTION(std::size_t, features);
@@ -31,13 +33,16 @@ struct LayerNormalizationOptions {
 /// computation in training and eval mode.
 class LayerNormalization : public Module {
 public:
+  /// Throws std::invalid_argument on zero features or a bad eps.
   explicit LayerNormalization(const LayerNormalizationOptions& options);
+  /// Shorthand for LayerNormalization(LayerNormalizationOptions(features)).
   explicit LayerNormalization(std::size_t features)
       : LayerNormalization(LayerNormalizationOptions(features)) {}
 
   /// Throws std::invalid_argument naming the layer unless x's last axis has `features`.
   Tensor forward(const Tensor& x) override;
 
+  /// The options the layer was built with.
   const LayerNormalizationOptions& options() const { return options_; }
   /// Undefined when scale is off.
   const Tensor& gamma() const { return gamma_; }

@@ -15,6 +15,7 @@ namespace xgrad::nn {
 /// `Pool2DOptions().pool_size(3).strides(1).padding(Padding::Same)`. As in Keras, the stride
 /// defaults to the window (non-overlapping windows) and the padding to Valid.
 struct Pool2DOptions {
+  /// {height, width}.
   using Size2 = std::array<std::size_t, 2>;
   /// {height, width} of the window. Default {2, 2}.
   XGRAD_OPTION(Size2, pool_size) = Size2{2, 2};
@@ -33,9 +34,12 @@ public:
 /// Shared by the two windowed pooling layers: option checks and the NHWC input check.
 class Pool2D : public Module {
 public:
+  ///@{
+  /// The window, the step (the window when the options left it 0) and the padding in use.
   const std::array<std::size_t, 2>& pool_size() const { return pool_size_; }
   const std::array<std::size_t, 2>& strides() const { return strides_; }
   Padding padding() const { return padding_; }
+  ///@}
 
 protected:
   /// Throws std::invalid_argument on a zero window or stride.
@@ -51,6 +55,7 @@ private:
 /// xgrad::max_pool2d as a layer.
 class MaxPool2D : public Pool2D {
 public:
+  /// Throws std::invalid_argument on a zero window or stride.
   explicit MaxPool2D(const Pool2DOptions& options) : Pool2D("MaxPool2D", options) {}
   /// Square window `pool_size`, stride `pool_size` unless given, Valid padding unless given.
   explicit MaxPool2D(std::size_t pool_size = 2, std::size_t stride = 0,
@@ -62,7 +67,9 @@ public:
 /// xgrad::avg_pool2d as a layer (padded positions are not counted, as in TensorFlow).
 class AvgPool2D : public Pool2D {
 public:
+  /// Throws std::invalid_argument on a zero window or stride.
   explicit AvgPool2D(const Pool2DOptions& options) : Pool2D("AvgPool2D", options) {}
+  /// Square window `pool_size`, stride `pool_size` unless given, Valid padding unless given.
   explicit AvgPool2D(std::size_t pool_size = 2, std::size_t stride = 0,
                      Padding padding = Padding::Valid)
       : AvgPool2D(Pool2DOptions().pool_size(pool_size).strides(stride).padding(padding)) {}

@@ -29,6 +29,7 @@ struct AdamOptions {
   XGRAD_OPTION(float, eps) = 1e-7f;
 };
 
+/// Adam, with the update and the options described at AdamOptions.
 class Adam : public Optimizer {
 public:
   /// Throws std::invalid_argument when lr <= 0, a beta is outside [0, 1) or eps <= 0.
@@ -39,9 +40,12 @@ public:
       : Adam(std::move(params), AdamOptions().lr(lr).beta1(beta1).beta2(beta2).eps(eps)) {}
   void step() override;
 
+  ///@{
+  /// The options in use.
   float beta1() const { return beta1_; }
   float beta2() const { return beta2_; }
   float eps() const { return eps_; }
+  ///@}
   /// Decoupled weight decay (AdamW); 0 for Adam.
   float weight_decay() const { return weight_decay_; }
 
@@ -70,10 +74,13 @@ struct AdamWOptions {
   XGRAD_OPTION(float, weight_decay) = 0.004f;
   /// As AdamOptions.
   XGRAD_OPTION(float, beta1) = 0.9f;
+  /// As AdamOptions.
   XGRAD_OPTION(float, beta2) = 0.999f;
+  /// As AdamOptions.
   XGRAD_OPTION(float, eps) = 1e-7f;
 };
 
+/// AdamW, with the decay described at AdamWOptions.
 class AdamW : public Adam {
 public:
   /// Throws std::invalid_argument as Adam does, and when weight_decay is negative or not

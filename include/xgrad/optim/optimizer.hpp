@@ -20,12 +20,15 @@
 
 namespace xgrad::optim {
 
+/// The base of every optimizer (see the file's description); a new optimizer implements step()
+/// and collect_state().
 class Optimizer {
 public:
   /// Throws std::invalid_argument on an empty list, an undefined/non-leaf tensor or a
   /// tensor listed twice (it would be updated twice per step). `name` ("SGD", "Adam")
   /// starts every error message.
   Optimizer(std::string name, std::vector<Tensor> params);
+  /// The same, with error messages starting "optimizer".
   explicit Optimizer(std::vector<Tensor> params) : Optimizer("optimizer", std::move(params)) {}
   virtual ~Optimizer() = default;
 
@@ -34,7 +37,9 @@ public:
   /// One update of every parameter that has a gradient and is trainable.
   virtual void step() = 0;
 
+  /// The parameters it updates, in the order given.
   const std::vector<Tensor>& params() const { return params_; }
+  /// "SGD", "Adam", ...: the start of every error message.
   const std::string& name() const { return name_; }
   /// The learning rate the next step uses (with a schedule: schedule(iterations())).
   float lr() const;
@@ -44,6 +49,7 @@ public:
   /// Follows `schedule` from the next step on; nullptr goes back to the fixed rate (the
   /// last scheduled one).
   void set_schedule(std::shared_ptr<const LearningRateSchedule> schedule);
+  /// The schedule in use; nullptr for a fixed rate.
   const std::shared_ptr<const LearningRateSchedule>& schedule() const { return schedule_; }
   /// Steps taken so far (Keras' `optimizer.iterations`); the schedules' step argument.
   std::int64_t iterations() const { return iterations_; }
@@ -51,18 +57,21 @@ public:
   /// Checkpoint support: the optimizer's state besides the parameters. An array slot of
   /// parameter i ("m", "v", "velocity", ...) may be empty (not yet allocated: zeros).
   struct StateArray {
-    std::size_t param;
-    std::string slot;
-    xt::xarray<float>* array;
+    std::size_t param;         ///< index into params()
+    std::string slot;          ///< "m", "v", "velocity", ...
+    xt::xarray<float>* array;  ///< the optimizer's own array, read and written in place
   };
   /// A counter of parameter i ("t"), or of the optimizer itself when param == kNoParam.
   struct StateCounter {
-    std::size_t param;
-    std::string name;
-    std::int64_t* value;
+    std::size_t param;    ///< index into params(), or kNoParam
+    std::string name;     ///< "t", ...
+    std::int64_t* value;  ///< the optimizer's own counter, read and written in place
   };
+  /// StateCounter::param of a counter that belongs to the optimizer, not to a parameter.
   static constexpr std::size_t kNoParam = static_cast<std::size_t>(-1);
+  /// Every state array, for checkpoints.
   std::vector<StateArray> state_arrays();
+  /// Every state counter, for checkpoints.
   std::vector<StateCounter> state_counters();
   /// Sets the fixed learning rate a checkpoint recorded (ignored under a schedule).
   void restore_lr(float lr);
@@ -74,9 +83,9 @@ protected:
   void begin_step();
   /// Each optimizer lists its slots and per-parameter counters.
   virtual void collect_state(std::vector<StateArray>& arrays, std::vector<StateCounter>& counters);
-  std::string name_;
-  std::vector<Tensor> params_;
-  float lr_ = 0.0f;
+  std::string name_;            ///< name()
+  std::vector<Tensor> params_;  ///< params()
+  float lr_ = 0.0f;             ///< the rate of the step being taken (set by begin_step)
 
 private:
   std::shared_ptr<const LearningRateSchedule> schedule_;

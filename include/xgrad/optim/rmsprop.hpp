@@ -27,14 +27,17 @@ struct RMSpropOptions {
   XGRAD_OPTION(bool, centered) = false;
 };
 
+/// RMSprop, with the update and the options described at RMSpropOptions.
 class RMSprop : public Optimizer {
 public:
   /// Throws std::invalid_argument when lr <= 0, rho or momentum is outside [0, 1) or
   /// eps <= 0.
   RMSprop(std::vector<Tensor> params, const RMSpropOptions& options);
+  /// Shorthand for RMSprop(params, RMSpropOptions().lr(lr)).
   explicit RMSprop(std::vector<Tensor> params, float lr = 0.001f)
       : RMSprop(std::move(params), RMSpropOptions().lr(lr)) {}
   void step() override;
+  /// The options in use.
   const RMSpropOptions& options() const { return options_; }
 
 protected:

@@ -14,6 +14,7 @@
 
 namespace xgrad::optim {
 
+/// The base of the schedules an optimizer follows (Optimizer::set_schedule).
 class LearningRateSchedule {
 public:
   virtual ~LearningRateSchedule() = default;
@@ -24,6 +25,7 @@ public:
 /// The same rate at every step.
 class ConstantSchedule : public LearningRateSchedule {
 public:
+  /// Always `learning_rate`.
   explicit ConstantSchedule(double learning_rate);
   double operator()(std::int64_t step) const override;
 
@@ -37,6 +39,7 @@ private:
 /// boundaries.size() + 1.
 class PiecewiseConstantDecay : public LearningRateSchedule {
 public:
+  /// Throws std::invalid_argument unless the sizes and the order are as above.
   PiecewiseConstantDecay(std::vector<std::int64_t> boundaries, std::vector<double> values);
   double operator()(std::int64_t step) const override;
 
@@ -70,6 +73,7 @@ private:
 /// Without a warm-up target, warmup_steps is ignored (as in TF).
 /// Set fluently: `CosineDecayOptions(0.0, 10000).warmup_steps(500).warmup_target(1e-3)`.
 struct CosineDecayOptions {
+  /// The two options without a default.
   CosineDecayOptions(double initial_learning_rate, std::int64_t decay_steps)
       : initial_learning_rate_(initial_learning_rate), decay_steps_(decay_steps) {}
   /// The rate at step 0. Must be finite and >= 0.
@@ -85,8 +89,10 @@ struct CosineDecayOptions {
   XGRAD_OPTION(double, warmup_target) = -1.0;
 };
 
+/// The cosine decay described at CosineDecayOptions.
 class CosineDecay : public LearningRateSchedule {
 public:
+  /// Throws std::invalid_argument on an option outside its range.
   explicit CosineDecay(const CosineDecayOptions& options);
   /// No warm-up: decays from `initial_learning_rate` to alpha times it over decay_steps.
   CosineDecay(double initial_learning_rate, std::int64_t decay_steps, double alpha = 0.0);

@@ -13,6 +13,7 @@ namespace xgrad::optim {
 /// Weight decay wd (L2, PyTorch's SGD weight_decay): g is replaced by g + wd * p before the
 /// update (the gradient of wd/2 |p|^2 added to the loss's), momentum included.
 struct SGDOptions {
+  /// The learning rate has no default.
   explicit SGDOptions(float lr) : lr_(lr) {}
   /// Learning rate. Must be finite and > 0.
   XGRAD_OPTION(float, lr);
@@ -22,6 +23,7 @@ struct SGDOptions {
   XGRAD_OPTION(float, weight_decay) = 0.0f;
 };
 
+/// SGD, with the update and the options described at SGDOptions.
 class SGD : public Optimizer {
 public:
   /// Throws std::invalid_argument when lr <= 0, momentum is outside [0, 1) or weight_decay
@@ -31,8 +33,11 @@ public:
   SGD(std::vector<Tensor> params, float lr, float momentum = 0.0f, float weight_decay = 0.0f)
       : SGD(std::move(params), SGDOptions(lr).momentum(momentum).weight_decay(weight_decay)) {}
   void step() override;
+  ///@{
+  /// The options in use.
   float momentum() const { return momentum_; }
   float weight_decay() const { return weight_decay_; }
+  ///@}
 
 protected:
   void collect_state(std::vector<StateArray>& arrays, std::vector<StateCounter>& counters) override;
