@@ -18,35 +18,47 @@ namespace detail {
 struct TensorAccess;  // the library's access to a handle's state (private)
 }
 
+/// A cheap handle (shared ownership) to a value, an optional gradient and a requires_grad
+/// flag; copies refer to the same tensor. Use the Tensor (float) and Tensor64 (double) names.
 template <class T>
 class BasicTensor {
 public:
-  using value_type = T;
-  using array_type = xt::xarray<T>;
+  using value_type = T;                ///< the element type
+  using array_type = xt::xarray<T>;    ///< the type of value() and grad()
 
   /// An undefined handle; most calls on it throw. Use `defined()` to test.
   BasicTensor() = default;
   /// Wraps a value. `requires_grad` makes it a leaf whose gradient backward() fills.
   BasicTensor(xt::xarray<T> value, bool requires_grad = false);  // NOLINT: implicit by design
 
+  ///@{
+  /// A new leaf of `shape` filled with 0, 1 or `fill`.
   static BasicTensor zeros(const Shape& shape, bool requires_grad = false);
   static BasicTensor ones(const Shape& shape, bool requires_grad = false);
   static BasicTensor full(const Shape& shape, T fill, bool requires_grad = false);
+  ///@}
   /// A 0-d tensor holding `v`.
   static BasicTensor scalar(T v, bool requires_grad = false);
 
+  /// False for a default-constructed handle.
   bool defined() const { return static_cast<bool>(impl_); }
   /// The value. Writing through it changes the tensor in place (used by optimizers).
   xt::xarray<T>& value() const;
   /// The accumulated gradient; throws if backward() has not reached this tensor.
   const xt::xarray<T>& grad() const;
+  /// Whether grad() has a value (backward() has reached this tensor since zero_grad()).
   bool has_grad() const;
+  /// The value's shape.
   Shape shape() const;
+  /// The number of axes (0 for a scalar).
   std::size_t dim() const;
+  /// The number of elements.
   std::size_t size() const;
   /// The value of a one-element tensor.
   T item() const;
 
+  /// Whether backward() computes a gradient for this tensor (a leaf's flag, or an op output
+  /// with such an input).
   bool requires_grad() const;
   /// Marks a leaf as requiring (or not) a gradient. Throws on a non-leaf.
   BasicTensor& set_requires_grad(bool on = true);
@@ -77,8 +89,8 @@ private:
   std::shared_ptr<Impl> impl_;
 };
 
-using Tensor = BasicTensor<float>;
-using Tensor64 = BasicTensor<double>;
+using Tensor = BasicTensor<float>;     ///< float32, the default
+using Tensor64 = BasicTensor<double>;  ///< float64, for gradient checks
 
 extern template class BasicTensor<float>;
 extern template class BasicTensor<double>;

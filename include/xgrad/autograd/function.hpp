@@ -39,6 +39,7 @@ struct OpInputs;  // a recorded op's inputs (private)
 template <class T>
 class Gradients {
 public:
+  /// The op's number of inputs.
   std::size_t size() const { return grads_.size(); }
   /// Whether input `i` wants a gradient; skip the work otherwise.
   bool needs(std::size_t i) const;
@@ -70,6 +71,7 @@ private:
   bool upstream_taken_ = false;
 };
 
+/// An op's vector-Jacobian product: fills `Gradients` from the output's gradient and value.
 template <class T>
 using BackwardFn =
     std::function<void(const xt::xarray<T>& grad_out, const xt::xarray<T>& out, Gradients<T>&)>;
@@ -89,6 +91,7 @@ bool records(const std::vector<BasicTensor<T>>& inputs) {
 template <class T>
 BasicTensor<T> recorded_output(const char* name, xt::xarray<T>&& value,
                                const std::vector<BasicTensor<T>>& inputs, BackwardFn<T>&& backward);
+/// The plain result of an op that does not record.
 template <class T>
 BasicTensor<T> unrecorded_output(const char* name, xt::xarray<T>&& value);
 

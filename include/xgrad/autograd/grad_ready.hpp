@@ -27,6 +27,7 @@
 
 namespace xgrad::autograd {
 
+/// Called once a leaf's gradient is final in a backward pass.
 using GradReadyHook = std::function<void()>;
 
 /// Registers `hook` on the leaf `leaf` (a tensor with requires_grad and no producing op);

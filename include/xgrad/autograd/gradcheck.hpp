@@ -19,6 +19,7 @@
 
 namespace xgrad {
 
+/// How gradcheck() differentiates and what it accepts.
 struct GradcheckOptions {
   double eps = 1e-6;         ///< finite-difference step
   double tolerance = 1e-6;   ///< largest accepted error
@@ -26,13 +27,14 @@ struct GradcheckOptions {
   std::uint64_t seed = 42;   ///< seeds the upstream draws
 };
 
+/// What gradcheck() found.
 struct GradcheckResult {
-  bool ok = true;
+  bool ok = true;             ///< every error within the tolerance
   double max_error = 0;       ///< worst error found
   std::size_t input = 0;      ///< which input it was in
   std::size_t index = 0;      ///< flat element index within that input
-  double analytic = 0;        ///< the two values at that element
-  double numeric = 0;
+  double analytic = 0;        ///< the analytic gradient at that element
+  double numeric = 0;         ///< the central difference at that element
   std::string message;        ///< a readable summary (for test failures)
 };
 

@@ -17,13 +17,17 @@ std::size_t live_node_count();
 /// Number of entries on this thread's tape (expired entries are compacted away).
 std::size_t tape_size();
 
-/// Whether ops record on the tape in this thread.
+///@{
+/// Whether ops record on the tape in this thread (NoGradGuard sets it for a scope).
 bool is_grad_enabled();
 void set_grad_enabled(bool enabled);
+///@}
 
+///@{
 /// Opt-in check that names the first op whose output is NaN or Inf (off by default).
 bool is_anomaly_detection_enabled();
 void set_anomaly_detection(bool enabled);
+///@}
 
 }  // namespace autograd
 
