@@ -61,7 +61,7 @@ FusedBatchNorm<T> sync_batch_norm(const Communicator& comm, const BasicTensor<T>
   check_param("offset", offset, xs, f);
 
   // This rank's count, sums and centred sums of squares (two passes, as fused_batch_norm).
-  const kernels::BatchNormTable<T>& loops = kernels::batch_norm_kernels<T>();
+  const kernels::BatchNormTable<T>& loops = kernels::active<kernels::BatchNormTable<T>>();
   const T* px = x.value().data();
   std::vector<T> sum(f), m2(f);
   sum_rows<T>(rows, f, 1, sum.data(),

@@ -1,70 +1,47 @@
 #include "kernels/vmath.hpp"
 
-#include <array>
-
 #include "kernels/vmath_table.hpp"
 
 namespace xgrad::kernels {
 
 template <class T>
-const VMathTable<T>& vmath_kernels(Isa isa) {
-#if defined(XGRAD_X86_ISAS)
-  static const std::array<const VMathTable<T>*, kIsaCount> tables{
-      &baseline::vmath_table<T>(), &avx2::vmath_table<T>(), &avx512::vmath_table<T>()};
-#else
-  static const std::array<const VMathTable<T>*, kIsaCount> tables{
-      &baseline::vmath_table<T>(), &baseline::vmath_table<T>(), &baseline::vmath_table<T>()};
-#endif
-  return *tables[std::size_t(isa)];
-}
-
-namespace {
-template <class T>
-const VMathTable<T>& active() {
-  static const VMathTable<T>& table = vmath_kernels<T>(active_isa());
-  return table;
-}
-}  // namespace
-
-template <class T>
 void sigmoid(const T* x, T* out, std::size_t n) {
-  active<T>().sigmoid(x, out, n);
+  active<VMathTable<T>>().sigmoid(x, out, n);
 }
 template <class T>
 void tanh(const T* x, T* out, std::size_t n) {
-  active<T>().tanh(x, out, n);
+  active<VMathTable<T>>().tanh(x, out, n);
 }
 template <class T>
 void exp(const T* x, T* out, std::size_t n) {
-  active<T>().exp(x, out, n);
+  active<VMathTable<T>>().exp(x, out, n);
 }
 template <class T>
 void log(const T* x, T* out, std::size_t n) {
-  active<T>().log(x, out, n);
+  active<VMathTable<T>>().log(x, out, n);
 }
 template <class T>
 T exp_shift_sum(const T* x, T shift, T* out, std::size_t n) {
-  return active<T>().exp_shift_sum_store(x, shift, out, n);
+  return active<VMathTable<T>>().exp_shift_sum_store(x, shift, out, n);
 }
 template <class T>
 T exp_shift_sum(const T* x, T shift, std::size_t n) {
-  return active<T>().exp_shift_sum(x, shift, n);
+  return active<VMathTable<T>>().exp_shift_sum(x, shift, n);
 }
 template <class T>
 T max(const T* x, std::size_t n) {
-  return active<T>().max(x, n);
+  return active<VMathTable<T>>().max(x, n);
 }
 template <class T>
 T sum(const T* x, std::size_t n) {
-  return active<T>().sum(x, n);
+  return active<VMathTable<T>>().sum(x, n);
 }
 template <class T>
 T sum_sq_dev(const T* x, T mu, std::size_t n) {
-  return active<T>().sum_sq_dev(x, mu, n);
+  return active<VMathTable<T>>().sum_sq_dev(x, mu, n);
 }
 
 #define XGRAD_VMATH_INSTANTIATE(T)                                        \
-  template const VMathTable<T>& vmath_kernels<T>(Isa);                   \
   template void sigmoid<T>(const T*, T*, std::size_t);                   \
   template void tanh<T>(const T*, T*, std::size_t);                      \
   template void exp<T>(const T*, T*, std::size_t);                       \

@@ -2,7 +2,7 @@
 // Private: SIMD transcendental loops over raw contiguous pointers. Without -ffast-math the
 // compiler cannot vectorise std::exp / std::tanh, so the exp-heavy ops (sigmoid, tanh,
 // softmax, losses) go through these. Each call runs the widest instruction set's version
-// (vmath_impl.hpp, simd_isa.hpp). float and double. No autograd here.
+// (simd/vmath.cpp, isa_dispatch.hpp). float and double. No autograd here.
 #include <cstddef>
 
 namespace xgrad::kernels {

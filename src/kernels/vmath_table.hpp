@@ -1,9 +1,9 @@
 #pragma once
 // Private: the loops of vmath.hpp for one instruction set, as a table; vmath.cpp calls the
-// active set's. Each set's table is built in src/kernels/simd/.
+// active set's (one family of isa_dispatch.hpp; the loops: simd/vmath.cpp).
 #include <cstddef>
 
-#include "kernels/simd_isa.hpp"
+#include "kernels/isa_dispatch.hpp"
 
 namespace xgrad::kernels {
 
@@ -19,22 +19,5 @@ struct VMathTable {
   T (*sum)(const T*, std::size_t);
   T (*sum_sq_dev)(const T*, T, std::size_t);
 };
-
-namespace baseline {
-template <class T>
-const VMathTable<T>& vmath_table();
-}
-namespace avx2 {
-template <class T>
-const VMathTable<T>& vmath_table();
-}
-namespace avx512 {
-template <class T>
-const VMathTable<T>& vmath_table();
-}
-
-/// The loops of `isa` (baseline ones for a set this build has no code for).
-template <class T>
-const VMathTable<T>& vmath_kernels(Isa isa);
 
 }  // namespace xgrad::kernels

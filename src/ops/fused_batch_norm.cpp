@@ -51,7 +51,7 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
   check_param("scale", scale, xs, f);
   check_param("offset", offset, xs, f);
 
-  const kernels::BatchNormTable<T>& loops = kernels::batch_norm_kernels<T>();
+  const kernels::BatchNormTable<T>& loops = kernels::active<kernels::BatchNormTable<T>>();
   const T* px = x.value().data();
   const T count = T(rows);
   // Two passes for the statistics (sum, then squared deviations): stable for large offsets.
