@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/batch_norm_table.hpp"
@@ -58,7 +59,8 @@ void BatchNormStatistics<T>::gradient_means(std::size_t batch_rows, std::size_t 
 template <class T>
 FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>& scale,
                                    const BasicTensor<T>& offset, double eps,
-                                   std::shared_ptr<const BatchNormStatistics<T>> statistics) {
+                                   std::shared_ptr<const BatchNormStatistics<
+                                       typename std::enable_if<true, T>::type>> statistics) {
   if (!x.defined()) throw std::invalid_argument("fused_batch_norm: x must be defined");
   const Shape xs = x.shape();
   if (xs.empty()) throw std::invalid_argument("fused_batch_norm: x must have at least one axis, got shape []");

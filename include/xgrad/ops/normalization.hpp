@@ -3,6 +3,7 @@
 /// tf.nn.batch_normalization.
 #include <cstddef>
 #include <memory>
+#include <type_traits>
 
 #include "xgrad/tensor.hpp"
 
@@ -57,10 +58,12 @@ public:
 /// xgrad's threads. scale and offset are [F] or undefined (1 and 0). Gradients flow into x,
 /// scale and offset; mean and variance are returned for running statistics, without gradient.
 /// `statistics` (null: this process's batch) takes the statistics over a larger batch; the
-/// scale and offset gradients stay this process's share.
+/// scale and offset gradients stay this process's share. (T comes from x alone, so a pointer
+/// to a subclass converts.)
 template <class T>
 FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>& scale,
                                    const BasicTensor<T>& offset, double eps,
-                                   std::shared_ptr<const BatchNormStatistics<T>> statistics = nullptr);
+                                   std::shared_ptr<const BatchNormStatistics<
+                                       typename std::enable_if<true, T>::type>> statistics = nullptr);
 
 }  // namespace xgrad
