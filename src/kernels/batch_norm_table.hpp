@@ -1,12 +1,11 @@
 #pragma once
 // Private: fused_batch_norm's loops over one flat block of rows, for one instruction set, as a
-// table. fused_batch_norm.cpp calls the active set's; each set's table is built in
-// src/kernels/simd/batch_norm_<isa>.cpp from batch_norm_impl.hpp. The per-feature arrays
+// table (one family of isa_dispatch.hpp; the loops: simd/batch_norm.cpp). The per-feature arrays
 // (mu, a, b, ...) are repeated to the block's period (row_blocks.hpp), so every loop is a
 // plain elementwise one that the compiler vectorises for the file's instruction set.
 #include <cstddef>
 
-#include "kernels/simd_isa.hpp"
+#include "kernels/isa_dispatch.hpp"
 
 namespace xgrad::kernels {
 
@@ -25,22 +24,5 @@ struct BatchNormTable {
   void (*input_grad)(const T* x, const T* g, const T* mu, const T* a, const T* mg, const T* k,
                      T* dx, std::size_t n);
 };
-
-namespace baseline {
-template <class T>
-const BatchNormTable<T>& batch_norm_table();
-}
-namespace avx2 {
-template <class T>
-const BatchNormTable<T>& batch_norm_table();
-}
-namespace avx512 {
-template <class T>
-const BatchNormTable<T>& batch_norm_table();
-}
-
-/// The loops of the instruction set in use (kernels/simd_isa.hpp).
-template <class T>
-const BatchNormTable<T>& batch_norm_kernels();
 
 }  // namespace xgrad::kernels

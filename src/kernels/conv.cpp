@@ -101,35 +101,15 @@ std::size_t block_rows(const ConvGeometry& g) {
 ConvTuning& conv_tuning() { return g_tuning; }
 
 template <class T>
-const Im2colTable<T>& im2col_kernels(Isa isa) {
-#if defined(XGRAD_X86_ISAS)
-  static const std::array<const Im2colTable<T>*, kIsaCount> tables{
-      &baseline::im2col_table<T>(), &avx2::im2col_table<T>(), &avx512::im2col_table<T>()};
-#else
-  static const std::array<const Im2colTable<T>*, kIsaCount> tables{
-      &baseline::im2col_table<T>(), &baseline::im2col_table<T>(), &baseline::im2col_table<T>()};
-#endif
-  return *tables[std::size_t(isa)];
-}
-
-namespace {
-template <class T>
-const Im2colTable<T>& active_im2col() {
-  static const Im2colTable<T>& table = im2col_kernels<T>(active_isa());
-  return table;
-}
-}  // namespace
-
-template <class T>
 void im2col(const ConvGeometry& g, const T* in, T* col, std::size_t row_begin,
             std::size_t row_end) {
-  active_im2col<T>().im2col(g, in, col, row_begin, row_end);
+  active<Im2colTable<T>>().im2col(g, in, col, row_begin, row_end);
 }
 
 template <class T>
 void col2im_add(const ConvGeometry& g, const T* col, T* grad_in, std::size_t row_begin,
                 std::size_t row_end) {
-  active_im2col<T>().col2im_add(g, col, grad_in, row_begin, row_end);
+  active<Im2colTable<T>>().col2im_add(g, col, grad_in, row_begin, row_end);
 }
 
 
@@ -319,8 +299,6 @@ void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const 
   }
 }
 
-template const Im2colTable<float>& im2col_kernels<float>(Isa);
-template const Im2colTable<double>& im2col_kernels<double>(Isa);
 template void im2col<float>(const ConvGeometry&, const float*, float*, std::size_t, std::size_t);
 template void im2col<double>(const ConvGeometry&, const double*, double*, std::size_t,
                              std::size_t);

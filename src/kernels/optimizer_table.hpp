@@ -1,11 +1,10 @@
 #pragma once
 // Private: the optimizers' update loops over a range of one parameter, for one instruction
-// set, as a table. The optimizers call the active set's; each set's table is built in
-// src/kernels/simd/optimizer_<isa>.cpp from optimizer_impl.hpp (plain elementwise loops the
-// compiler vectorises for the file's instruction set).
+// set, as a table (one family of isa_dispatch.hpp). The loops, simd/optimizer.cpp, are plain
+// elementwise ones the compiler vectorises for each instruction set.
 #include <cstddef>
 
-#include "kernels/simd_isa.hpp"
+#include "kernels/isa_dispatch.hpp"
 
 namespace xgrad::kernels {
 
@@ -26,18 +25,5 @@ struct OptimizerTable {
   void (*rmsprop)(float* p, float* ms, float* mg, float* mom, const float* g, float rho,
                   float momentum, float eps, float lr, std::size_t n);
 };
-
-namespace baseline {
-const OptimizerTable& optimizer_table();
-}
-namespace avx2 {
-const OptimizerTable& optimizer_table();
-}
-namespace avx512 {
-const OptimizerTable& optimizer_table();
-}
-
-/// The loops of the instruction set in use (kernels/simd_isa.hpp).
-const OptimizerTable& optimizer_kernels();
 
 }  // namespace xgrad::kernels

@@ -117,7 +117,7 @@ void reduce_sum(const T* x, const Shape& shape, const std::vector<bool>& red, T*
   for_each_run(shape, red, [&](std::size_t xo, std::size_t oo, std::size_t len, bool inner_red) {
     const T* px = x + xo;
     if (inner_red) {
-      out[oo] += sum(px, len);
+      out[oo] += vmath<T>().sum(px, len);
     } else {
       T* po = out + oo;
       for (std::size_t j = 0; j < len; ++j) po[j] += px[j];

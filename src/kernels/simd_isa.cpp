@@ -20,7 +20,7 @@ const char* isa_name(Isa isa) {
 }
 
 Isa cpu_isa() {
-#if defined(__x86_64__) && defined(__GNUC__) && defined(XGRAD_X86_ISAS)
+#if defined(__x86_64__) && defined(__GNUC__)
   // GCC's cpuid checks include XGETBV: a set counts only if the OS saves its registers.
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&

@@ -1,11 +1,10 @@
 #pragma once
 // Private: sparse_matmul's forward loop (rows of a CSR matrix times a dense matrix) for one
-// instruction set, as a table. ops/sparse.cpp calls the active set's; each set's table is built
-// in src/kernels/simd/sparse_<isa>.cpp from sparse_impl.hpp.
+// instruction set, as a table (one family of isa_dispatch.hpp; the loop: simd/sparse.cpp).
 #include <cstddef>
 #include <cstdint>
 
-#include "kernels/simd_isa.hpp"
+#include "kernels/isa_dispatch.hpp"
 
 namespace xgrad::kernels {
 
@@ -18,22 +17,5 @@ struct SparseTable {
                           const T* values, std::size_t row_begin, std::size_t row_end,
                           const T* b, std::size_t n, T* out);
 };
-
-namespace baseline {
-template <class T>
-const SparseTable<T>& sparse_table();
-}
-namespace avx2 {
-template <class T>
-const SparseTable<T>& sparse_table();
-}
-namespace avx512 {
-template <class T>
-const SparseTable<T>& sparse_table();
-}
-
-/// The loops of `isa` (baseline ones for a set this build has no code for).
-template <class T>
-const SparseTable<T>& sparse_kernels(Isa isa);
 
 }  // namespace xgrad::kernels

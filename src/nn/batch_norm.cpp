@@ -12,18 +12,27 @@
 
 namespace xgrad::nn {
 
-BatchNorm::BatchNorm(const BatchNormOptions& options) : Module("BatchNorm"), options_(options) {
+BatchNorm::BatchNorm(const BatchNormOptions& options) : BatchNorm("BatchNorm", options, nullptr) {}
+
+BatchNorm::BatchNorm(const std::string& name, const BatchNormOptions& options,
+                     std::shared_ptr<const BatchNormStatistics<float>> statistics)
+    : Module(name), options_(options), statistics_(std::move(statistics)) {
   const std::size_t f = options_.features();
-  if (f == 0) throw std::invalid_argument("BatchNorm: features must be positive");
+  if (f == 0) throw std::invalid_argument(name + ": features must be positive");
   const float d = options_.decay();
   if (!(d >= 0.0f && d <= 1.0f)) {
-    throw std::invalid_argument("BatchNorm: decay must be in [0, 1] (Keras momentum; PyTorch "
+    throw std::invalid_argument(name + ": decay must be in [0, 1] (Keras momentum; PyTorch "
                                 "momentum m corresponds to decay 1 - m), got " +
                                 std::to_string(d));
   }
   if (!(options_.eps() > 0.0f) || !std::isfinite(options_.eps())) {
-    throw std::invalid_argument("BatchNorm: eps must be finite and positive, got " +
+    throw std::invalid_argument(name + ": eps must be finite and positive, got " +
                                 std::to_string(options_.eps()));
+  }
+  // Statistics over a larger batch come from fused_batch_norm, which takes the last axis.
+  if (statistics_ && options_.axis() != -1) {
+    throw std::invalid_argument(name + ": the feature axis must be the last (axis -1), got " +
+                                std::to_string(options_.axis()));
   }
   if (options_.scale()) gamma_ = register_parameter("gamma", Tensor(init::ones({f})));
   if (options_.center()) beta_ = register_parameter("beta", Tensor(init::zeros({f})));
@@ -63,8 +72,9 @@ Tensor BatchNorm::forward(const Tensor& x) {
     return batch_normalization(x, bcast(moving_mean_), bcast(moving_variance_), beta, gamma, eps);
   }
 
-  // An empty batch has no statistics: its NaN moments would poison the moving averages.
-  if (x.size() == 0) {
+  // An empty batch has no statistics: its NaN moments would poison the moving averages. (A
+  // larger batch's source lets this process's part be empty.)
+  if (x.size() == 0 && !statistics_) {
     throw std::invalid_argument(layer + ": a training batch needs at least one value per "
                                 "feature, got input " + to_string(s));
   }
@@ -72,7 +82,7 @@ Tensor BatchNorm::forward(const Tensor& x) {
   // keepdims, which broadcast against x directly, and batch_normalization.
   Tensor y, batch_mean, batch_variance;
   if (last) {
-    FusedBatchNorm<float> r = fused_batch_norm(x, gamma, beta, eps);
+    FusedBatchNorm<float> r = fused_batch_norm(x, gamma, beta, eps, statistics_);
     y = r.y;
     batch_mean = r.mean;
     batch_variance = r.variance;

@@ -40,8 +40,9 @@ BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
   T* o = out.data();
   const std::size_t n = xv.size();
   // e^-|x| never overflows; sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) otherwise.
-  kernels::parallel_for(n, kTranscendentalGrain,
-                        [&](std::size_t b, std::size_t e) { kernels::sigmoid(p + b, o + b, e - b); });
+  kernels::parallel_for(n, kTranscendentalGrain, [&](std::size_t b, std::size_t e) {
+    kernels::vmath<T>().sigmoid(p + b, o + b, e - b);
+  });
   return make_op("sigmoid", std::move(out), {x}, [](const auto&, const auto& y, auto& grads) {
     grads.set(0, map_grad(grads, y, [](T gi, T yi) { return gi * yi * (T(1) - yi); }));
   });
@@ -70,8 +71,9 @@ BasicTensor<T> tanh(const BasicTensor<T>& x) {
   const T* p = xv.data();
   T* o = out.data();
   const std::size_t n = xv.size();
-  kernels::parallel_for(n, kTranscendentalGrain,
-                        [&](std::size_t b, std::size_t e) { kernels::tanh(p + b, o + b, e - b); });
+  kernels::parallel_for(n, kTranscendentalGrain, [&](std::size_t b, std::size_t e) {
+    kernels::vmath<T>().tanh(p + b, o + b, e - b);
+  });
   return make_op("tanh", std::move(out), {x}, [](const auto&, const auto& y, auto& grads) {
     grads.set(0, map_grad(grads, y, [](T gi, T yi) { return gi * (T(1) - yi * yi); }));
   });
@@ -100,7 +102,8 @@ BasicTensor<T> softmax(const BasicTensor<T>& x) {
   for (std::size_t r = 0; r < rows; ++r) {
     const T* pr = p + r * c;
     T* orow = o + r * c;
-    const T s = kernels::exp_shift_sum(pr, kernels::max(pr, c), orow, c);
+    const auto& vm = kernels::vmath<T>();
+    const T s = vm.exp_shift_sum_store(pr, vm.max(pr, c), orow, c);
     const T inv = T(1) / s;
     for (std::size_t j = 0; j < c; ++j) orow[j] *= inv;
   }
@@ -133,8 +136,8 @@ BasicTensor<T> log_softmax(const BasicTensor<T>& x) {
   for (std::size_t r = 0; r < rows; ++r) {
     const T* pr = p + r * c;
     T* orow = o + r * c;
-    const T m = kernels::max(pr, c);
-    const T lse = m + std::log(kernels::exp_shift_sum(pr, m, c));
+    const T m = kernels::vmath<T>().max(pr, c);
+    const T lse = m + std::log(kernels::vmath<T>().exp_shift_sum(pr, m, c));
     for (std::size_t j = 0; j < c; ++j) orow[j] = pr[j] - lse;
   }
   return make_op("log_softmax", std::move(out), {x},
@@ -149,7 +152,7 @@ BasicTensor<T> log_softmax(const BasicTensor<T>& x) {
                      T* orow = o + r * c;
                      T s = 0;
                      for (std::size_t j = 0; j < c; ++j) s += gr[j];
-                     kernels::exp(yr, orow, c);  // softmax = e^y
+                     kernels::vmath<T>().exp(yr, orow, c);  // softmax = e^y
                      for (std::size_t j = 0; j < c; ++j) orow[j] = gr[j] - orow[j] * s;
                    }
                    grads.set(0, std::move(gx));

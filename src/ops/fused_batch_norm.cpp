@@ -2,11 +2,13 @@
 // passes over x (kernels/row_blocks.hpp: flat blocks of rows, split over xgrad's threads by
 // rows). Sums are taken per thread over contiguous row ranges and added in thread order:
 // reproducible for a given thread count. The loops over a block are the instruction set's in
-// use (kernels/batch_norm_table.hpp).
+// use (kernels/batch_norm_table.hpp). The per-feature sums pass through BatchNormStatistics,
+// which combines them over a larger batch when a subclass says so (dist::SyncBatchNorm).
 #include <cmath>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "check.hpp"
@@ -35,33 +37,66 @@ void check_param(const char* what, const BasicTensor<T>& p, const Shape& xs, std
 }  // namespace
 
 template <class T>
+std::size_t BatchNormStatistics<T>::moments(std::size_t rows, std::size_t f, const T*,
+                                            const T* local_mean, const T* m2, T* mean,
+                                            T* variance) const {
+  if (rows == 0) return 0;
+  for (std::size_t c = 0; c < f; ++c) {
+    mean[c] = local_mean[c];
+    variance[c] = m2[c] / T(rows);
+  }
+  return rows;
+}
+
+template <class T>
+void BatchNormStatistics<T>::gradient_means(std::size_t batch_rows, std::size_t f, const T* sums,
+                                            const T* inv, T* mean_g, T* k) const {
+  for (std::size_t c = 0; c < f; ++c) {
+    mean_g[c] = sums[c] / T(batch_rows);
+    k[c] = inv[c] * inv[c] * sums[f + c] / T(batch_rows);
+  }
+}
+
+template <class T>
 FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>& scale,
-                                   const BasicTensor<T>& offset, double eps) {
+                                   const BasicTensor<T>& offset, double eps,
+                                   std::shared_ptr<const BatchNormStatistics<
+                                       typename std::enable_if<true, T>::type>> statistics) {
   if (!x.defined()) throw std::invalid_argument("fused_batch_norm: x must be defined");
   const Shape xs = x.shape();
   if (xs.empty()) throw std::invalid_argument("fused_batch_norm: x must have at least one axis, got shape []");
   const std::size_t f = xs.back(), n = num_elements(xs), rows = f == 0 ? 0 : n / f;
-  if (rows == 0 || f == 0) {
+  if (f == 0 || (rows == 0 && !statistics)) {
     throw std::invalid_argument("fused_batch_norm: x shape " + to_string(xs) +
                                 " has no values to take statistics over");
   }
   check::check_positive("fused_batch_norm", "eps", eps, {{"x", xs}});
   check_param("scale", scale, xs, f);
   check_param("offset", offset, xs, f);
+  static const auto local = std::make_shared<const BatchNormStatistics<T>>();
+  if (!statistics) statistics = local;
 
-  const kernels::BatchNormTable<T>& loops = kernels::batch_norm_kernels<T>();
+  const kernels::BatchNormTable<T>& loops = kernels::active<kernels::BatchNormTable<T>>();
   const T* px = x.value().data();
-  const T count = T(rows);
-  // Two passes for the statistics (sum, then squared deviations): stable for large offsets.
-  xt::xarray<T> mean = xt::xarray<T>::from_shape({f}), var = xt::xarray<T>::from_shape({f});
-  sum_rows<T>(rows, f, 1, mean.data(),
+  // Two passes for this process's statistics (sum, then squared deviations from its mean):
+  // stable for large offsets.
+  std::vector<T> sum(f), local_mean(f, T(0)), m2(f);
+  sum_rows<T>(rows, f, 1, sum.data(),
               [&](std::size_t e, std::size_t n, T* acc) { loops.accumulate(px + e, acc, n); });
-  for (auto& m : mean) m /= count;
-  const std::vector<T> mu_rep = repeat_to_period(mean.data(), f);
-  sum_rows<T>(rows, f, 1, var.data(), [&](std::size_t e, std::size_t n, T* acc) {
-    loops.accumulate_sq_dev(px + e, mu_rep.data(), acc, n);
+  if (rows > 0) {
+    for (std::size_t c = 0; c < f; ++c) local_mean[c] = sum[c] / T(rows);
+  }
+  const std::vector<T> lm_rep = repeat_to_period(local_mean.data(), f);
+  sum_rows<T>(rows, f, 1, m2.data(), [&](std::size_t e, std::size_t n, T* acc) {
+    loops.accumulate_sq_dev(px + e, lm_rep.data(), acc, n);
   });
-  for (auto& v : var) v /= count;
+  xt::xarray<T> mean = xt::xarray<T>::from_shape({f}), var = xt::xarray<T>::from_shape({f});
+  const std::size_t batch_rows =
+      statistics->moments(rows, f, sum.data(), local_mean.data(), m2.data(), mean.data(), var.data());
+  if (batch_rows == 0) {
+    throw std::invalid_argument("fused_batch_norm: the batch has no values to take statistics "
+                                "over (x shape " + to_string(xs) + " here)");
+  }
 
   // y = (x - mean) * a + b, a = scale / sqrt(var + eps): exactly b when x == mean.
   auto inv = std::make_shared<std::vector<T>>(f);
@@ -73,6 +108,7 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
     a[c] = (s ? s[c] : T(1)) * (*inv)[c];
     b[c] = o ? o[c] : T(0);
   }
+  const std::vector<T> mu_rep = repeat_to_period(mean.data(), f);
   const std::vector<T> a_rep = repeat_to_period(a.data(), f), b_rep = repeat_to_period(b.data(), f);
   xt::xarray<T> y = xt::xarray<T>::from_shape(x.value().shape());
   T* py = y.data();
@@ -89,12 +125,13 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
   auto saved_mean = mean_t;
   BasicTensor<T> out = make_op(
       "fused_batch_norm", std::move(y), std::move(inputs),
-      [x, scale, saved_mean, inv, rows, f, is, io, &loops](const auto& g, const auto&, auto& grads) {
+      [x, scale, saved_mean, inv, rows, batch_rows, f, is, io, statistics, &loops](
+          const auto& g, const auto&, auto& grads) {
         const T* px = x.value().data();
         const T* pg = g.data();
         const std::vector<T> mu_rep = repeat_to_period(saved_mean.value().data(), f);
         const T* iv = inv->data();
-        // sums[0..f) = sum(g), sums[f..2f) = sum(g (x - mean)).
+        // sums[0..f) = sum(g), sums[f..2f) = sum(g (x - mean)), over this process's rows.
         std::vector<T> sums(2 * f);
         const std::size_t len = period(f);
         sum_rows<T>(rows, f, 2, sums.data(), [&](std::size_t e, std::size_t n, T* acc) {
@@ -111,15 +148,14 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
           std::copy(sums.begin(), sums.begin() + std::ptrdiff_t(f), doff.begin());
           grads.set(io, std::move(doff));
         }
+        // Whether x needs a gradient is the same on every process (the same model), so either
+        // all combine their sums here or none does.
         if (!grads.needs(0)) return;
         // dx = a (g - mean(g) - (x - mean) inv^2 mean(g (x - mean))), a = scale inv.
         const T* s = scale.defined() ? scale.value().data() : nullptr;
         std::vector<T> a(f), mg(f), k(f);
-        for (std::size_t c = 0; c < f; ++c) {
-          a[c] = (s ? s[c] : T(1)) * iv[c];
-          mg[c] = sums[c] / T(rows);
-          k[c] = iv[c] * iv[c] * sums[f + c] / T(rows);
-        }
+        statistics->gradient_means(batch_rows, f, sums.data(), iv, mg.data(), k.data());
+        for (std::size_t c = 0; c < f; ++c) a[c] = (s ? s[c] : T(1)) * iv[c];
         const std::vector<T> a_rep = repeat_to_period(a.data(), f);
         const std::vector<T> mg_rep = repeat_to_period(mg.data(), f), k_rep = repeat_to_period(k.data(), f);
         xt::xarray<T> dx = xt::xarray<T>::from_shape(x.value().shape());
@@ -133,10 +169,13 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
   return {out, mean_t, var_t};
 }
 
-template FusedBatchNorm<float> fused_batch_norm(const BasicTensor<float>&, const BasicTensor<float>&,
-                                                const BasicTensor<float>&, double);
-template FusedBatchNorm<double> fused_batch_norm(const BasicTensor<double>&,
-                                                 const BasicTensor<double>&,
-                                                 const BasicTensor<double>&, double);
+template class BatchNormStatistics<float>;
+template class BatchNormStatistics<double>;
+template FusedBatchNorm<float> fused_batch_norm(
+    const BasicTensor<float>&, const BasicTensor<float>&, const BasicTensor<float>&, double,
+    std::shared_ptr<const BatchNormStatistics<float>>);
+template FusedBatchNorm<double> fused_batch_norm(
+    const BasicTensor<double>&, const BasicTensor<double>&, const BasicTensor<double>&, double,
+    std::shared_ptr<const BatchNormStatistics<double>>);
 
 }  // namespace xgrad

@@ -45,14 +45,16 @@ BasicTensor<T> softmax_cross_entropy_with_logits(const BasicTensor<T>& labels,
   // Rows are often shorter than a SIMD register (10 classes), so the exps and logs run over
   // the whole [rows, c] block and the row sums at once rather than row by row.
   for (std::size_t r = 0; r < rows; ++r) {
-    const T m = kernels::max(px + r * c, c);
+    const T m = kernels::vmath<T>().max(px + r * c, c);
     for (std::size_t j = 0; j < c; ++j) lp[r * c + j] = px[r * c + j] - m;
   }
   {
     std::vector<T> e(rows * c), log_sums(rows);
-    kernels::exp(lp, e.data(), rows * c);
-    for (std::size_t r = 0; r < rows; ++r) log_sums[r] = kernels::sum(e.data() + r * c, c);
-    kernels::log(log_sums.data(), log_sums.data(), rows);
+    kernels::vmath<T>().exp(lp, e.data(), rows * c);
+    for (std::size_t r = 0; r < rows; ++r) {
+      log_sums[r] = kernels::vmath<T>().sum(e.data() + r * c, c);
+    }
+    kernels::vmath<T>().log(log_sums.data(), log_sums.data(), rows);
     for (std::size_t r = 0; r < rows; ++r) {
       const T* zr = pz + r * c;
       T* lr = lp + r * c;
@@ -82,7 +84,7 @@ BasicTensor<T> softmax_cross_entropy_with_logits(const BasicTensor<T>& labels,
                      const T* pz = labels.value().data();
                      xt::xarray<T> gx = xt::xarray<T>::from_shape(logp->shape());
                      T* o = gx.data();
-                     kernels::exp(lp, o, rows * c);  // softmax = e^log_softmax
+                     kernels::vmath<T>().exp(lp, o, rows * c);  // softmax = e^log_softmax
                      for (std::size_t r = 0; r < rows; ++r) {
                        const T* zr = pz + r * c;
                        T* orow = o + r * c;
@@ -126,7 +128,7 @@ BasicTensor<T> sigmoid_cross_entropy_with_logits(const BasicTensor<T>& labels,
                      const T* pz = labels.value().data();
                      xt::xarray<T> gx = xt::xarray<T>::from_shape(logits.value().shape());
                      T* o = gx.data();
-                     kernels::sigmoid(px, o, n);
+                     kernels::vmath<T>().sigmoid(px, o, n);
                      for (std::size_t i = 0; i < n; ++i) o[i] = pg[i] * (o[i] - pz[i]);
                      grads.set(1, std::move(gx));
                    }
@@ -162,8 +164,8 @@ BasicTensor<T> sparse_softmax_cross_entropy_with_logits(const xt::xarray<std::in
   for (std::size_t r = 0; r < rows; ++r) {
     const T* xr = px + r * c;
     T* lr = lp + r * c;
-    const T m = kernels::max(xr, c);
-    const T lse = m + std::log(kernels::exp_shift_sum(xr, m, c));
+    const T m = kernels::vmath<T>().max(xr, c);
+    const T lse = m + std::log(kernels::vmath<T>().exp_shift_sum(xr, m, c));
     for (std::size_t j = 0; j < c; ++j) lr[j] = xr[j] - lse;
     out.data()[r] = -lr[pl[r]];
   }
@@ -172,7 +174,7 @@ BasicTensor<T> sparse_softmax_cross_entropy_with_logits(const xt::xarray<std::in
                  [logp, ids, rows, c](const auto& g, const auto&, auto& grads) {
                    xt::xarray<T> gx = xt::xarray<T>::from_shape(logp->shape());
                    T* o = gx.data();
-                   kernels::exp(logp->data(), o, rows * c);
+                   kernels::vmath<T>().exp(logp->data(), o, rows * c);
                    const T* pg = g.data();
                    const std::int64_t* pl = ids->data();
                    for (std::size_t r = 0; r < rows; ++r) {

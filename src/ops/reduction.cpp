@@ -66,7 +66,7 @@ Moments<T> moments(const BasicTensor<T>& x, const Axes& axes, bool keepdims) {
   kernels::for_each_run(xs, red, [&](std::size_t xo, std::size_t oo, std::size_t len, bool ir) {
     const T* p = px + xo;
     if (ir) {
-      v[oo] += kernels::sum_sq_dev(p, m[oo], len);
+      v[oo] += kernels::vmath<T>().sum_sq_dev(p, m[oo], len);
     } else {
       const T* pm = m + oo;
       T* pv = v + oo;

@@ -57,7 +57,7 @@ BasicTensor<T> sparse_matmul(const SparseRows<T>& a, const BasicTensor<T>& b) {
   const std::size_t m = a.rows(), k = a.cols(), n = bv.shape()[1];
   xt::xarray<T> out = xt::xarray<T>::from_shape({m, n});
   if (m > 0 && n > 0) {
-    const auto& kernel = kernels::sparse_kernels<T>(kernels::active_isa()).csr_times_dense;
+    const auto& kernel = kernels::active<kernels::SparseTable<T>>().csr_times_dense;
     // Rows split over the threads by count; each needs ~64k multiply-adds to pay for a wake-up.
     const double per_row = std::max(1.0, double(a.nonzeros()) / double(m) * double(n));
     kernels::parallel_for(m, std::size_t(65536.0 / per_row) + 1, [&](std::size_t r0, std::size_t r1) {

@@ -49,7 +49,7 @@ namespace {
 void decay_in_place(xt::xarray<float>& value, float factor) {
   float* p = value.data();
   const std::size_t n = value.size();
-  const kernels::OptimizerTable& loops = kernels::optimizer_kernels();
+  const kernels::OptimizerTable& loops = kernels::active<kernels::OptimizerTable>();
   kernels::parallel_for(n, config::kOptimizerGrain,
                         [=, &loops](std::size_t b, std::size_t e) { loops.decay(p + b, factor, e - b); });
 }
@@ -77,7 +77,7 @@ void Adam::step() {
     float* p = value.data();
     float* m = m_[i].data();
     float* v = v_[i].data();
-    const kernels::OptimizerTable& loops = kernels::optimizer_kernels();
+    const kernels::OptimizerTable& loops = kernels::active<kernels::OptimizerTable>();
     kernels::parallel_for(n, config::kOptimizerGrain, [=, &loops](std::size_t b, std::size_t e) {
       loops.adam(p + b, m + b, v + b, g + b, b1, b2, lr_t, eps, e - b);
     });

@@ -34,7 +34,7 @@ void RMSprop::step() {
   begin_step();
   const float lr = lr_, rho = options_.rho(), mu = options_.momentum(), eps = options_.eps();
   const bool centered = options_.centered();
-  const kernels::OptimizerTable& loops = kernels::optimizer_kernels();
+  const kernels::OptimizerTable& loops = kernels::active<kernels::OptimizerTable>();
   for (std::size_t i = 0; i < params_.size(); ++i) {
     if (!should_update(i)) continue;
     auto& value = params_[i].value();

@@ -24,7 +24,7 @@ const float* SGD::with_weight_decay(const float* g, const float* p, std::size_t 
   decayed_.resize(n);
   float* d = decayed_.data();
   const float wd = weight_decay_;
-  kernels::optimizer_kernels().add_weight_decay(d, g, p, wd, n);
+  kernels::active<kernels::OptimizerTable>().add_weight_decay(d, g, p, wd, n);
   return d;
 }
 
@@ -36,7 +36,7 @@ void SGD::step() {
   NoGradGuard no_grad;
   begin_step();
   const float lr = lr_, mom = momentum_;
-  const kernels::OptimizerTable& loops = kernels::optimizer_kernels();
+  const kernels::OptimizerTable& loops = kernels::active<kernels::OptimizerTable>();
   for (std::size_t i = 0; i < params_.size(); ++i) {
     if (!should_update(i)) continue;
     auto& value = params_[i].value();

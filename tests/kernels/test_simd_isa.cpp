@@ -41,7 +41,7 @@ struct DirectResults {
 template <class T>
 DirectResults run_direct(Isa isa, const kernels::ConvGeometry& g, const xt::xarray<T>& x,
                          const xt::xarray<T>& w, const xt::xarray<T>& up) {
-  const auto& k = kernels::conv_direct_kernels<T>(isa);
+  const auto& k = kernels::for_isa<kernels::ConvDirectTable<T>>(isa);
   xt::xarray<T> y = xt::xarray<T>::from_shape({g.n, g.oh, g.ow, g.o});
   xt::xarray<T> dx = xt::xarray<T>::from_shape(x.shape());
   xt::xarray<T> dw = xt::xarray<T>::from_shape(w.shape());
@@ -103,23 +103,27 @@ TEST_CASE("simd isa: im2col and col2im_add of every set equal the baseline's exa
       const std::size_t len = g.rows() * g.cols() + kernels::kColSlack;
       std::vector<float> a(len), b(len);
       std::vector<double> ad(len), bd(len);
-      kernels::im2col_kernels<float>(Isa::Baseline).im2col(g, x.data(), a.data(), 0, g.rows());
-      kernels::im2col_kernels<float>(isa).im2col(g, x.data(), b.data(), 0, g.rows());
-      kernels::im2col_kernels<double>(Isa::Baseline).im2col(g, xd.data(), ad.data(), 0, g.rows());
-      kernels::im2col_kernels<double>(isa).im2col(g, xd.data(), bd.data(), 0, g.rows());
+      const auto& base_f = kernels::for_isa<kernels::Im2colTable<float>>(Isa::Baseline);
+      const auto& wide_f = kernels::for_isa<kernels::Im2colTable<float>>(isa);
+      const auto& base_d = kernels::for_isa<kernels::Im2colTable<double>>(Isa::Baseline);
+      const auto& wide_d = kernels::for_isa<kernels::Im2colTable<double>>(isa);
+      base_f.im2col(g, x.data(), a.data(), 0, g.rows());
+      wide_f.im2col(g, x.data(), b.data(), 0, g.rows());
+      base_d.im2col(g, xd.data(), ad.data(), 0, g.rows());
+      wide_d.im2col(g, xd.data(), bd.data(), 0, g.rows());
       const std::size_t used = g.rows() * g.cols();
       CHECK(std::equal(a.begin(), a.begin() + used, b.begin()));
       CHECK(std::equal(ad.begin(), ad.begin() + used, bd.begin()));
       // The adjoint, from the same column matrix into a nonzero gradient.
       xt::xarray<float> da = test::random_array<float>({g.n, g.h, g.w, c}, 90 + c);
       xt::xarray<float> db = da;
-      kernels::im2col_kernels<float>(Isa::Baseline).col2im_add(g, a.data(), da.data(), 0, g.rows());
-      kernels::im2col_kernels<float>(isa).col2im_add(g, a.data(), db.data(), 0, g.rows());
+      base_f.col2im_add(g, a.data(), da.data(), 0, g.rows());
+      wide_f.col2im_add(g, a.data(), db.data(), 0, g.rows());
       CHECK(test::all_close(db, da, 0.0));
       xt::xarray<double> dad = test::random_array<double>({g.n, g.h, g.w, c}, 90 + c);
       xt::xarray<double> dbd = dad;
-      kernels::im2col_kernels<double>(Isa::Baseline).col2im_add(g, ad.data(), dad.data(), 0, g.rows());
-      kernels::im2col_kernels<double>(isa).col2im_add(g, ad.data(), dbd.data(), 0, g.rows());
+      base_d.col2im_add(g, ad.data(), dad.data(), 0, g.rows());
+      wide_d.col2im_add(g, ad.data(), dbd.data(), 0, g.rows());
       CHECK(test::all_close(dbd, dad, 0.0));
     }
   }
@@ -129,8 +133,8 @@ namespace {
 
 template <class T>
 void compare_vmath(Isa isa, double tol) {
-  const auto& b = kernels::vmath_kernels<T>(Isa::Baseline);
-  const auto& w = kernels::vmath_kernels<T>(isa);
+  const auto& b = kernels::for_isa<kernels::VMathTable<T>>(Isa::Baseline);
+  const auto& w = kernels::for_isa<kernels::VMathTable<T>>(isa);
   for (std::size_t n : {1, 3, 7, 16, 33, 100, 1000}) {
     INFO(kernels::isa_name(isa) << " n " << n);
     xt::xarray<T> x = T(8) * test::random_array<T>({n}, 500 + n);

@@ -258,3 +258,52 @@ TEST_CASE("BatchNorm: decay 1 keeps the buffers (for gradchecks)", "[nn][bn]") {
   CHECK((bn.moving_mean().value() == xt::xarray<float>{0, 0}));
   CHECK((bn.moving_variance().value() == xt::xarray<float>{1, 1}));
 }
+
+namespace {
+
+// Statistics of a larger batch, as dist::SyncBatchNorm's: here fixed ones.
+struct FixedStatistics : BatchNormStatistics<float> {
+  std::size_t moments(std::size_t, std::size_t f, const float*, const float*, const float*,
+                      float* mean, float* variance) const override {
+    for (std::size_t c = 0; c < f; ++c) {
+      mean[c] = 2.0f;
+      variance[c] = 4.0f;
+    }
+    return 100;
+  }
+  void gradient_means(std::size_t, std::size_t f, const float*, const float*, float* mean_g,
+                      float* k) const override {
+    for (std::size_t c = 0; c < f; ++c) mean_g[c] = k[c] = 0.0f;
+  }
+};
+
+class FixedBatchNorm : public nn::BatchNorm {
+public:
+  explicit FixedBatchNorm(const nn::BatchNormOptions& options)
+      : nn::BatchNorm("FixedBatchNorm", options, std::make_shared<FixedStatistics>()) {}
+};
+
+}  // namespace
+
+TEST_CASE("BatchNorm: a subclass's statistics source feeds training and the moving averages",
+          "[nn][bn]") {
+  FixedBatchNorm bn(nn::BatchNormOptions(2).decay(0.5f).eps(1e-3f));
+  const xt::xarray<float> x{{1.0f, 5.0f}, {3.0f, -1.0f}};
+  const Tensor y = bn(Tensor(x));
+  const xt::xarray<float> want = (x - 2.0f) / std::sqrt(4.0f + 1e-3f);
+  CHECK(test::all_close(y.value(), want, 1e-6));
+  // moving = moving * decay + batch * (1 - decay), from the source's statistics.
+  CHECK(bool(bn.moving_mean().value() == xt::xarray<float>{1.0f, 1.0f}));
+  CHECK(bool(bn.moving_variance().value() == xt::xarray<float>{2.5f, 2.5f}));
+  // This process's part of the batch may be empty; the averages move all the same.
+  CHECK(bn(Tensor(xt::xarray<float>::from_shape({0, 2}))).shape() == Shape{0, 2});
+  CHECK(bool(bn.moving_mean().value() == xt::xarray<float>{1.5f, 1.5f}));
+  // Eval: the moving statistics, as nn::BatchNorm.
+  bn.eval();
+  CHECK(test::all_close(bn(Tensor(x)).value(),
+                        xt::xarray<float>((x - 1.5f) / std::sqrt(3.25f + 1e-3f)), 1e-6));
+  REQUIRE_THROWS_WITH(FixedBatchNorm(nn::BatchNormOptions(2).axis(0)),
+                      "FixedBatchNorm: the feature axis must be the last (axis -1), got 0");
+  REQUIRE_THROWS_WITH(FixedBatchNorm(nn::BatchNormOptions(0)),
+                      "FixedBatchNorm: features must be positive");
+}

@@ -129,3 +129,73 @@ TEST_CASE("fused_batch_norm rejects bad arguments, naming the op and the shapes"
                Catch::Matchers::StartsWith("fused_batch_norm: eps must be finite and > 0"));
   }
 }
+
+namespace {
+
+// A statistics source standing for a larger batch: fixed statistics, and a record of what
+// fused_batch_norm handed it.
+struct FixedStatistics : BatchNormStatistics<double> {
+  std::size_t batch_rows = 10;
+  mutable std::size_t rows_seen = 0, batch_rows_seen = 0;
+  mutable std::vector<double> sums_seen;
+  std::size_t moments(std::size_t rows, std::size_t f, const double*, const double*,
+                      const double*, double* mean, double* variance) const override {
+    rows_seen = rows;
+    for (std::size_t c = 0; c < f; ++c) {
+      mean[c] = 1.0 + double(c);
+      variance[c] = 3.0;
+    }
+    return batch_rows;
+  }
+  void gradient_means(std::size_t rows, std::size_t f, const double* sums, const double*,
+                      double* mean_g, double* k) const override {
+    batch_rows_seen = rows;
+    sums_seen.assign(sums, sums + 2 * f);
+    for (std::size_t c = 0; c < f; ++c) {
+      mean_g[c] = 0.25;
+      k[c] = 0.0;
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("fused_batch_norm takes its statistics from a BatchNormStatistics source",
+          "[fused_batch_norm]") {
+  const xt::xarray<double> xv{{0.5, 4.0}, {2.0, -1.0}, {3.0, 2.5}, {-1.0, 0.0}};
+  const xt::xarray<double> uv{{1.0, -2.0}, {0.5, 1.0}, {-1.5, 0.25}, {2.0, 3.0}};
+  Tensor64 x(xv, true), scale(xt::xarray<double>{2.0, -1.0}, true),
+      offset(xt::xarray<double>{0.5, 0.0}, true);
+  auto stats = std::make_shared<FixedStatistics>();
+  auto r = fused_batch_norm(x, scale, offset, 1e-3, stats);
+  CHECK(stats->rows_seen == 4);
+  CHECK(bool(r.mean.value() == xt::xarray<double>{1.0, 2.0}));
+  CHECK(bool(r.variance.value() == xt::xarray<double>{3.0, 3.0}));
+  const double inv = 1 / std::sqrt(3.0 + 1e-3);
+  const xt::xarray<double> mean{1.0, 2.0}, s{2.0, -1.0}, o{0.5, 0.0};
+  const xt::xarray<double> want_y = (xv - mean) * inv * s + o;
+  CHECK(test::all_close(r.y.value(), want_y, 1e-14));
+
+  reduce_sum(mul(r.y, Tensor64(uv))).backward();
+  CHECK(stats->batch_rows_seen == 10);
+  // This process's sums of g and g (x - mean), handed to the source; its own share of the
+  // offset and scale gradients.
+  const xt::xarray<double> sum_g = xt::sum(uv, {0}), sum_gx = xt::sum(uv * (xv - mean), {0});
+  REQUIRE(stats->sums_seen.size() == 4);
+  CHECK(stats->sums_seen[0] == Approx(sum_g(0)));
+  CHECK(stats->sums_seen[3] == Approx(sum_gx(1)));
+  CHECK(test::all_close(offset.grad(), sum_g, 1e-14));
+  CHECK(test::all_close(scale.grad(), xt::xarray<double>(sum_gx * inv), 1e-14));
+  // dx = scale inv (g - mean_g - (x - mean) k), with the source's mean_g 0.25 and k 0.
+  CHECK(test::all_close(x.grad(), xt::xarray<double>(s * inv * (uv - 0.25)), 1e-14));
+
+  // This process may hold no rows of a larger batch; a batch without rows is an error.
+  auto empty = fused_batch_norm(Tensor64(xt::xarray<double>::from_shape({0, 2})), Tensor64(),
+                                Tensor64(), 1e-3, stats);
+  CHECK(empty.y.shape() == Shape{0, 2});
+  CHECK(bool(empty.mean.value() == xt::xarray<double>{1.0, 2.0}));
+  stats->batch_rows = 0;
+  CHECK_THROWS_WITH(fused_batch_norm(x, scale, offset, 1e-3, stats),
+                    "fused_batch_norm: the batch has no values to take statistics over (x shape "
+                    "[4, 2] here)");
+}

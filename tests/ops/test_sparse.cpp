@@ -88,9 +88,9 @@ TEST_CASE("sparse_matmul: every instruction set agrees with the baseline", "[ops
     const xt::xarray<float> b = test::random_array<float>({40, n}, n);
     auto run = [&](kernels::Isa isa) {
       xt::xarray<float> out = xt::xarray<float>::from_shape({a.rows(), n});
-      kernels::sparse_kernels<float>(isa).csr_times_dense(a.row_offsets().data(), a.columns().data(),
-                                                          a.values().data(), 0, a.rows(), b.data(),
-                                                          n, out.data());
+      kernels::for_isa<kernels::SparseTable<float>>(isa).csr_times_dense(
+          a.row_offsets().data(), a.columns().data(), a.values().data(), 0, a.rows(), b.data(), n,
+          out.data());
       return out;
     };
     const xt::xarray<float> base = run(kernels::Isa::Baseline);

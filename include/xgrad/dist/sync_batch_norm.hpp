@@ -14,10 +14,12 @@
 /// (sum over its examples), so that DataParallel's mean over ranks is the gradient of the
 /// mean of the ranks' losses, as for every other parameter.
 ///
-/// nn SyncBatchNorm is nn::BatchNorm's layer (same options, parameter and buffer names, so
-/// checkpoints move between the two; the TF moving-average convention) using it in training
-/// mode. In eval mode it uses the moving statistics and communicates nothing. Every rank must
-/// run the layer's training forward and backward the same number of times, in the same order.
+/// Both are fused_batch_norm with a statistics source (BatchNormStatistics) that combines the
+/// ranks' sums. SyncBatchNorm is nn::BatchNorm (same options, parameter and buffer names, so
+/// checkpoints move between the two; the TF moving-average convention) with that source in
+/// training mode. In eval mode it uses the moving statistics and communicates nothing. Every
+/// rank must run the layer's training forward and backward the same number of times, in the
+/// same order.
 #include "xgrad/dist/session.hpp"
 #include "xgrad/nn/batch_norm.hpp"
 #include "xgrad/ops/normalization.hpp"
@@ -31,23 +33,11 @@ FusedBatchNorm<T> sync_batch_norm(const Communicator& comm, const BasicTensor<T>
                                   const BasicTensor<T>& scale, const BasicTensor<T>& offset,
                                   double eps);
 
-class SyncBatchNorm : public nn::Module {
+/// nn::BatchNorm with the statistics of every rank's batch in training mode (see above).
+class SyncBatchNorm : public nn::BatchNorm {
 public:
   /// The feature axis must be the last (options.axis() -1).
   SyncBatchNorm(const nn::BatchNormOptions& options, const Communicator& comm);
-
-  Tensor forward(const Tensor& x) override;
-
-  const nn::BatchNormOptions& options() const { return options_; }
-  const Tensor& gamma() const { return gamma_; }
-  const Tensor& beta() const { return beta_; }
-  const Tensor& moving_mean() const { return moving_mean_; }
-  const Tensor& moving_variance() const { return moving_variance_; }
-
-private:
-  nn::BatchNormOptions options_;
-  Communicator comm_;
-  Tensor gamma_, beta_, moving_mean_, moving_variance_;
 };
 
 }  // namespace xgrad::dist

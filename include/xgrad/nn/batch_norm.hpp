@@ -21,8 +21,13 @@
 ///   "How could I use batch normalization in TensorFlow?" shows the difference in Keras).
 ///
 /// It computes what the hand-written "BN from moments" does (equal to rounding; a test checks
-/// values and gradients).
+/// values and gradients). A subclass may take the training statistics from a larger batch
+/// (dist::SyncBatchNorm: every rank's); everything else stays as here.
+#include <memory>
+#include <string>
+
 #include "xgrad/nn/module.hpp"
+#include "xgrad/ops/normalization.hpp"
 #include "xgrad/options.hpp"
 
 namespace xgrad::nn {
@@ -58,8 +63,17 @@ public:
   const Tensor& moving_mean() const { return moving_mean_; }
   const Tensor& moving_variance() const { return moving_variance_; }
 
+protected:
+  /// For a subclass that takes the training statistics over a larger batch (as
+  /// dist::SyncBatchNorm, over MPI ranks): its module name, and the statistics source handed
+  /// to fused_batch_norm. The feature axis must then be the last (options.axis() -1).
+  BatchNorm(const std::string& name, const BatchNormOptions& options,
+            std::shared_ptr<const BatchNormStatistics<float>> statistics);
+
 private:
   BatchNormOptions options_;
+  /// Null: this process's batch.
+  std::shared_ptr<const BatchNormStatistics<float>> statistics_;
   Tensor gamma_, beta_, moving_mean_, moving_variance_;
 };
 

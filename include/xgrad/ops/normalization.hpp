@@ -1,6 +1,10 @@
 #pragma once
 /// \file
 /// tf.nn.batch_normalization.
+#include <cstddef>
+#include <memory>
+#include <type_traits>
+
 #include "xgrad/tensor.hpp"
 
 namespace xgrad {
@@ -29,6 +33,27 @@ struct FusedBatchNorm {
   BasicTensor<T> variance;  ///< [F], biased (divided by the count), no gradient
 };
 
+/// Where fused_batch_norm's per-feature statistics come from. This class: the rows of x, this
+/// process's batch. A subclass combines them with other processes' (dist::SyncBatchNorm over
+/// MPI); every process then calls both functions the same number of times, in the same order.
+template <class T>
+class BatchNormStatistics {
+public:
+  virtual ~BatchNormStatistics() = default;
+  /// Forward, given this process's `rows` rows of x and, per feature c < f, sum[c], its
+  /// local_mean[c] = sum[c] / rows (0 without rows) and m2[c] = the sum of
+  /// (x - local_mean[c])^2: writes the batch's mean and biased variance, and returns the
+  /// batch's row count (0: nothing to normalise by; mean and variance are then left alone).
+  virtual std::size_t moments(std::size_t rows, std::size_t f, const T* sum, const T* local_mean,
+                              const T* m2, T* mean, T* variance) const;
+  /// Backward, given the batch's row count, and per feature c < f this process's sums[c] =
+  /// the sum of g and sums[f + c] = the sum of g (x - mean), and inv[c] = 1 / sqrt(variance +
+  /// eps): writes mean_g[c] = the batch's mean of g and k[c] = inv[c]^2 times the batch's mean
+  /// of g (x - mean).
+  virtual void gradient_means(std::size_t batch_rows, std::size_t f, const T* sums, const T* inv,
+                              T* mean_g, T* k) const;
+};
+
 /// Batch normalization in training mode with batch statistics, fused (tf.nn.fused_batch_norm
 /// with is_training=True, channels last): x = [..., F] is normalised per feature over every
 /// other axis, y = (x - mean) / sqrt(variance + eps) * scale + offset. The same value as
@@ -37,8 +62,13 @@ struct FusedBatchNorm {
 /// xgrad's threads. scale and offset are [F] or undefined (1 and 0). Gradients flow into x,
 /// scale and offset; mean and variance are returned for running statistics, without gradient.
 /// eps must be finite and > 0 (as for batch_normalization).
+/// `statistics` (null: this process's batch) takes the statistics over a larger batch; the
+/// scale and offset gradients stay this process's share. (T comes from x alone, so a pointer
+/// to a subclass converts.)
 template <class T>
 FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>& scale,
-                                   const BasicTensor<T>& offset, double eps);
+                                   const BasicTensor<T>& offset, double eps,
+                                   std::shared_ptr<const BatchNormStatistics<
+                                       typename std::enable_if<true, T>::type>> statistics = nullptr);
 
 }  // namespace xgrad

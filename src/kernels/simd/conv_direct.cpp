@@ -1,7 +1,5 @@
-// Private: the direct convolution kernels of conv_direct.hpp, compiled once per instruction set
-// (src/kernels/simd/conv_direct_<isa>.cpp, each with its own -march, defines XGRAD_SIMD_NS and
-// includes this file). Everything here lives in that namespace or in an unnamed one, so the
-// three copies never meet at link time. Vectors are xsimd batches of the translation unit's
+// The direct convolution kernels of conv_direct.hpp, compiled once per instruction set
+// (per_isa.hpp). Vectors are xsimd batches of the translation unit's
 // widest instruction set; AVX-512 alone adds gathers and masked tails (xsimd 8 has neither).
 #include <algorithm>
 #include <array>
@@ -15,13 +13,10 @@
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/conv_direct_table.hpp"
-#include "kernels/isa_local.hpp"
+#include "kernels/per_isa.hpp"
 
-#ifndef XGRAD_SIMD_NS
-#error "define XGRAD_SIMD_NS (the instruction set's namespace) before including this file"
-#endif
-
-namespace xgrad::kernels::XGRAD_SIMD_NS {
+namespace xgrad::kernels {
+namespace XGRAD_SIMD_NS {
 
 namespace {
 
@@ -564,12 +559,8 @@ constexpr ConvDirectTable<T> kTable{&direct_forward<T>, &direct_backward_input<T
                                     &direct_backward_filter<T>};
 
 }  // namespace
+}  // namespace XGRAD_SIMD_NS
 
-template <class T>
-const ConvDirectTable<T>& conv_direct_table() {
-  return kTable<T>;
-}
-template const ConvDirectTable<float>& conv_direct_table<float>();
-template const ConvDirectTable<double>& conv_direct_table<double>();
+XGRAD_ISA_TABLES(ConvDirectTable, XGRAD_SIMD_NS::kTable)
 
-}  // namespace xgrad::kernels::XGRAD_SIMD_NS
+}  // namespace xgrad::kernels

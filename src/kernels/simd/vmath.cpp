@@ -1,17 +1,14 @@
-// Private: the SIMD transcendental loops of vmath.hpp, compiled once per instruction set
-// (src/kernels/simd/vmath_<isa>.cpp, each with its own -march, defines XGRAD_SIMD_NS and
-// includes this file): xsimd batches of the translation unit's widest set.
+// The SIMD transcendental loops of vmath.hpp, compiled once per instruction set
+// (per_isa.hpp): xsimd batches of the translation unit's widest set.
 #include <cmath>
 #include <cstddef>
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/vmath_table.hpp"
+#include "kernels/per_isa.hpp"
 
-#ifndef XGRAD_SIMD_NS
-#error "define XGRAD_SIMD_NS (the instruction set's namespace) before including this file"
-#endif
-
-namespace xgrad::kernels::XGRAD_SIMD_NS {
+namespace xgrad::kernels {
+namespace XGRAD_SIMD_NS {
 
 namespace {
 
@@ -174,12 +171,8 @@ constexpr VMathTable<T> kTable{&sigmoid<T>,
                                &sum_sq_dev<T>};
 
 }  // namespace
+}  // namespace XGRAD_SIMD_NS
 
-template <class T>
-const VMathTable<T>& vmath_table() {
-  return kTable<T>;
-}
-template const VMathTable<float>& vmath_table<float>();
-template const VMathTable<double>& vmath_table<double>();
+XGRAD_ISA_TABLES(VMathTable, XGRAD_SIMD_NS::kTable)
 
-}  // namespace xgrad::kernels::XGRAD_SIMD_NS
+}  // namespace xgrad::kernels

@@ -1,17 +1,13 @@
-// Private: the loop of sparse_table.hpp, compiled once per instruction set: included by
-// src/kernels/simd/sparse_<isa>.cpp with XGRAD_SIMD_NS naming the set. No #pragma once: each
-// including file builds its own copy.
+// The loop of sparse_table.hpp, compiled once per instruction set (per_isa.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/sparse_table.hpp"
+#include "kernels/per_isa.hpp"
 
-#ifndef XGRAD_SIMD_NS
-#error "define XGRAD_SIMD_NS (the instruction set's namespace) before including this file"
-#endif
-
-namespace xgrad::kernels::XGRAD_SIMD_NS {
+namespace xgrad::kernels {
+namespace XGRAD_SIMD_NS {
 namespace {
 
 /// Columns [c, c + B * lanes) of one output row, in B vector accumulators that stay in registers
@@ -66,12 +62,8 @@ template <class T>
 constexpr SparseTable<T> kTable{&csr_times_dense<T>};
 
 }  // namespace
+}  // namespace XGRAD_SIMD_NS
 
-template <class T>
-const SparseTable<T>& sparse_table() {
-  return kTable<T>;
-}
-template const SparseTable<float>& sparse_table<float>();
-template const SparseTable<double>& sparse_table<double>();
+XGRAD_ISA_TABLES(SparseTable, XGRAD_SIMD_NS::kTable)
 
-}  // namespace xgrad::kernels::XGRAD_SIMD_NS
+}  // namespace xgrad::kernels

@@ -1,6 +1,5 @@
-// Private: im2col and its adjoint col2im_add (conv.hpp), compiled once per instruction set
-// (src/kernels/simd/im2col_<isa>.cpp, each with its own -march, defines XGRAD_SIMD_NS and
-// includes this file); conv.cpp calls the active set's through im2col_table.hpp. Full vectors
+// im2col and its adjoint col2im_add (conv.hpp), compiled once per instruction set
+// (per_isa.hpp); conv.cpp calls the active set's through im2col_table.hpp. Full vectors
 // are xsimd batches; tails use the set's masked loads and stores (xsimd 8 has none).
 #include <algorithm>
 #include <cstddef>
@@ -8,13 +7,10 @@
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/im2col_table.hpp"
-#include "kernels/isa_local.hpp"
+#include "kernels/per_isa.hpp"
 
-#ifndef XGRAD_SIMD_NS
-#error "define XGRAD_SIMD_NS (the instruction set's namespace) before including this file"
-#endif
-
-namespace xgrad::kernels::XGRAD_SIMD_NS {
+namespace xgrad::kernels {
+namespace XGRAD_SIMD_NS {
 
 namespace {
 
@@ -364,12 +360,8 @@ template <class T>
 constexpr Im2colTable<T> kTable{&im2col<T>, &col2im_add<T>};
 
 }  // namespace
+}  // namespace XGRAD_SIMD_NS
 
-template <class T>
-const Im2colTable<T>& im2col_table() {
-  return kTable<T>;
-}
-template const Im2colTable<float>& im2col_table<float>();
-template const Im2colTable<double>& im2col_table<double>();
+XGRAD_ISA_TABLES(Im2colTable, XGRAD_SIMD_NS::kTable)
 
-}  // namespace xgrad::kernels::XGRAD_SIMD_NS
+}  // namespace xgrad::kernels

@@ -1,16 +1,12 @@
-// The loops of optimizer_table.hpp, compiled once per instruction set: included by
-// src/kernels/simd/optimizer_<isa>.cpp with XGRAD_SIMD_NS naming the set. No #pragma once:
-// each including file builds its own copy.
+// The loops of optimizer_table.hpp, compiled once per instruction set (per_isa.hpp).
 #include <cmath>
 #include <cstddef>
 
 #include "kernels/optimizer_table.hpp"
+#include "kernels/per_isa.hpp"
 
-#ifndef XGRAD_SIMD_NS
-#error "define XGRAD_SIMD_NS (the instruction set's namespace) before including this file"
-#endif
-
-namespace xgrad::kernels::XGRAD_SIMD_NS {
+namespace xgrad::kernels {
+namespace XGRAD_SIMD_NS {
 namespace {
 
 void sgd(float* __restrict p, const float* __restrict g, float lr, std::size_t n) {
@@ -70,7 +66,8 @@ void rmsprop(float* __restrict p, float* __restrict ms, float* __restrict mg,
 constexpr OptimizerTable kTable{&sgd, &sgd_momentum, &add_weight_decay, &decay, &adam, &rmsprop};
 
 }  // namespace
+}  // namespace XGRAD_SIMD_NS
 
-const OptimizerTable& optimizer_table() { return kTable; }
+XGRAD_ISA_TABLE(OptimizerTable, XGRAD_SIMD_NS::kTable)
 
-}  // namespace xgrad::kernels::XGRAD_SIMD_NS
+}  // namespace xgrad::kernels

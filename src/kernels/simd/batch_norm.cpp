@@ -1,15 +1,11 @@
-// The loops of batch_norm_table.hpp, compiled once per instruction set: included by
-// src/kernels/simd/batch_norm_<isa>.cpp with XGRAD_SIMD_NS naming the set. No #pragma once:
-// each including file builds its own copy.
+// The loops of batch_norm_table.hpp, compiled once per instruction set (per_isa.hpp).
 #include <cstddef>
 
 #include "kernels/batch_norm_table.hpp"
+#include "kernels/per_isa.hpp"
 
-#ifndef XGRAD_SIMD_NS
-#error "define XGRAD_SIMD_NS (the instruction set's namespace) before including this file"
-#endif
-
-namespace xgrad::kernels::XGRAD_SIMD_NS {
+namespace xgrad::kernels {
+namespace XGRAD_SIMD_NS {
 namespace {
 
 template <class T>
@@ -54,12 +50,8 @@ constexpr BatchNormTable<T> kTable{&accumulate<T>, &accumulate_sq_dev<T>, &norma
                                    &accumulate_grad<T>, &input_grad<T>};
 
 }  // namespace
+}  // namespace XGRAD_SIMD_NS
 
-template <class T>
-const BatchNormTable<T>& batch_norm_table() {
-  return kTable<T>;
-}
-template const BatchNormTable<float>& batch_norm_table<float>();
-template const BatchNormTable<double>& batch_norm_table<double>();
+XGRAD_ISA_TABLES(BatchNormTable, XGRAD_SIMD_NS::kTable)
 
-}  // namespace xgrad::kernels::XGRAD_SIMD_NS
+}  // namespace xgrad::kernels

@@ -1,5 +1,0 @@
-// fused_batch_norm's loops compiled for avx2 (flags: src/CMakeLists.txt).
-#if defined(XGRAD_X86_ISAS)
-#define XGRAD_SIMD_NS avx2
-#include "kernels/batch_norm_impl.hpp"
-#endif

@@ -1,5 +1,0 @@
-// The direct convolution kernels compiled for avx2 (flags: src/CMakeLists.txt).
-#if defined(XGRAD_X86_ISAS)
-#define XGRAD_SIMD_NS avx2
-#include "kernels/conv_direct_impl.hpp"
-#endif

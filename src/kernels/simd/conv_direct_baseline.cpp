@@ -1,3 +1,0 @@
-// The direct convolution kernels compiled for the x86-64 baseline (flags: src/CMakeLists.txt).
-#define XGRAD_SIMD_NS baseline
-#include "kernels/conv_direct_impl.hpp"

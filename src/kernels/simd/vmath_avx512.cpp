@@ -1,5 +1,0 @@
-// The vmath loops compiled for avx512 (flags: src/CMakeLists.txt).
-#if defined(XGRAD_X86_ISAS)
-#define XGRAD_SIMD_NS avx512
-#include "kernels/vmath_impl.hpp"
-#endif

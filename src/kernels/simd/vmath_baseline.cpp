@@ -1,3 +1,0 @@
-// The vmath loops compiled for the x86-64 baseline (flags: src/CMakeLists.txt).
-#define XGRAD_SIMD_NS baseline
-#include "kernels/vmath_impl.hpp"
