@@ -32,7 +32,9 @@
 
 namespace xgrad::nn {
 
+/// BatchNorm's options: `BatchNormOptions(100).decay(0.999f).eps(1e-3f)`.
 struct BatchNormOptions {
+  /// The feature count has no default.
   explicit BatchNormOptions(std::size_t features) : features_(features) {}
   /// Channels: the size of the feature axis.
   XGRAD_OPTION(std::size_t, features);
@@ -48,19 +50,25 @@ struct BatchNormOptions {
   XGRAD_OPTION(bool, scale) = true;
 };
 
+/// Batch normalization as Keras' BatchNormalization layer (see the file's description).
 class BatchNorm : public Module {
 public:
+  /// Throws std::invalid_argument on zero features, a decay outside [0, 1] or a bad eps.
   explicit BatchNorm(const BatchNormOptions& options);
+  /// Shorthand for BatchNorm(BatchNormOptions(features)).
   explicit BatchNorm(std::size_t features) : BatchNorm(BatchNormOptions(features)) {}
 
   Tensor forward(const Tensor& x) override;
 
+  /// The options the layer was built with.
   const BatchNormOptions& options() const { return options_; }
   /// Undefined when scale is off.
   const Tensor& gamma() const { return gamma_; }
   /// Undefined when center is off.
   const Tensor& beta() const { return beta_; }
+  /// The "moving_mean" buffer [F].
   const Tensor& moving_mean() const { return moving_mean_; }
+  /// The "moving_variance" buffer [F] (biased variances).
   const Tensor& moving_variance() const { return moving_variance_; }
 
 protected:
