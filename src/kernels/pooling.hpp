@@ -15,7 +15,8 @@ using PoolPosition = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64
 
 /// out[n, oy, ox, c] = max over the real (unpadded) window; argmax receives the position of
 /// the first maximum within the clipped window, row-major (for the backward pass; -1 for an
-/// empty window). The loops run over the contiguous channels innermost, vectorised.
+/// empty window). The loops run over the contiguous channels innermost: GCC vectorises the
+/// float kernels in the baseline build (double, the gradcheck type, stays scalar there).
 template <class T>
 void max_pool_forward(const ConvGeometry& g, const T* in, T* out, PoolPosition<T>* argmax);
 /// grad_in (zeroed here) += grad_out at each window's argmax position.
