@@ -1,12 +1,17 @@
 // Times the comparison workloads (see workloads.hpp) step by step, like bench_torch.py does in
 // PyTorch, and prints one line per workload:
-//   name threads median_ms p10_ms p90_ms peak_rss_mb gflops
+//   name threads median_ms p10_ms p90_ms peak_rss_mb gflops peak_fraction
+// after a first line "# peak single-core sgemm 1024^3: P GFLOP/s ..." (peak.hpp): the
+// machine's single-core peak measured in the same run; peak_fraction = gflops / P (above 1 on
+// several threads is possible).
 // Warm-up steps first (buffers, allocator, BLAS pool), then `reps` individually timed steps;
 // the spread is the 10th..90th percentile. Peak RSS is the whole process's (getrusage), so
 // run one workload per process to read a workload's own peak (compare_with_pytorch.sh does).
 //
-//   bench_workloads [--workloads W1a,W1b,W2a,W2b,E1] [--threads N] [--reps N] [--warmup N]
-//                   [--default-allocator]
+//   bench_workloads [--workloads W1a,W1b,W2a,W2b,E1,R20,VGG,WMLP] [--threads N] [--reps N]
+//                   [--warmup N] [--default-allocator]
+// --reps is the number of timed steps (default by workload: 2000 for W1a/W1b, 10 for the
+// CIFAR nets, 30 for the rest); a quick run of the CIFAR nets: --reps 3 --warmup 1.
 // --default-allocator leaves glibc's malloc settings (no xgrad::tune_allocator_for_training),
 // to measure what the tuning gains.
 #include <sys/resource.h>
@@ -23,6 +28,7 @@
 #include <xgrad/runtime.hpp>
 #include <xgrad/threads.hpp>
 
+#include "peak.hpp"
 #include "workloads.hpp"
 
 namespace {
@@ -50,12 +56,15 @@ std::vector<std::string> split(const std::string& list) {
   return out;
 }
 
-long default_reps(const std::string& name) { return name.rfind("W1", 0) == 0 ? 2000 : 30; }
+long default_reps(const std::string& name) {
+  if (name.rfind("W1", 0) == 0) return 2000;
+  return name == "R20" || name == "VGG" ? 10 : 30;
+}
 
 int usage(const char* argv0) {
   std::fprintf(stderr,
-               "usage: %s [--workloads W1a,W1b,W2a,W2b,E1] [--threads N] [--reps N] [--warmup N]"
-               " [--default-allocator]\n",
+               "usage: %s [--workloads W1a,W1b,W2a,W2b,E1,R20,VGG,WMLP] [--threads N] [--reps N]"
+               " [--warmup N] [--default-allocator]\n",
                argv0);
   return 2;
 }
@@ -63,7 +72,7 @@ int usage(const char* argv0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string workloads = "W1a,W1b,W2a,W2b,E1";
+  std::string workloads = "W1a,W1b,W2a,W2b,E1,R20,VGG,WMLP";
   int threads = 1;
   long reps = 0, warmup = -1;
   bool tune_allocator = true;
@@ -93,7 +102,9 @@ int main(int argc, char** argv) {
   }
   xgrad::set_num_threads(threads);
   if (tune_allocator) xgrad::tune_allocator_for_training();
-  std::printf("# name threads median_ms p10_ms p90_ms peak_rss_mb gflops\n");
+  const bench::SingleCorePeak peak = bench::measure_single_core_peak();
+  std::printf("%s\n# name threads median_ms p10_ms p90_ms peak_rss_mb gflops peak_fraction\n",
+              peak.describe().c_str());
   for (const auto& name : split(workloads)) {
     bench::Workload w;
     try {
@@ -110,9 +121,9 @@ int main(int argc, char** argv) {
       w.step();
       t = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     }
-    const double median = percentile(ms, 0.5);
-    std::printf("%s %d %.4f %.4f %.4f %.1f %.1f\n", name.c_str(), threads, median,
-                percentile(ms, 0.1), percentile(ms, 0.9), peak_rss_mb(), w.flops / (median * 1e6));
+    const double median = percentile(ms, 0.5), gflops = w.flops / (median * 1e6);
+    std::printf("%s %d %.4f %.4f %.4f %.1f %.1f %.3f\n", name.c_str(), threads, median,
+                percentile(ms, 0.1), percentile(ms, 0.9), peak_rss_mb(), gflops, gflops / peak.best());
     std::fflush(stdout);
   }
   return 0;

@@ -39,53 +39,74 @@ void for_each_window(const ConvGeometry& g, F&& f) {
   }
 }
 
+/// Window position k of the max: best/pos take v, k where v is larger (or the first NaN).
+/// Branch-free with unconditional stores, so the compiler vectorises it over the contiguous
+/// channels (a branch's skipped stores may not be invented).
+template <class T>
+inline void take_larger(std::size_t C, const T* __restrict v, PoolPosition<T> k,
+                        T* __restrict best, PoolPosition<T>* __restrict pos) {
+  for (std::size_t c = 0; c < C; ++c) {
+    const T x = v[c], b = best[c];
+    // NaN propagates, as in TensorFlow: a NaN beats everything after it.
+    const bool take = (x > b) | ((x != x) & (b == b));
+    best[c] = take ? x : b;
+    pos[c] = take ? k : pos[c];
+  }
+}
+
+/// d += g where the max came from window position k (and 0 elsewhere): vectorised as
+/// take_larger, instead of a scatter through flat indices.
+template <class T>
+inline void add_where_chosen(std::size_t C, const T* __restrict g,
+                             const PoolPosition<T>* __restrict pos, PoolPosition<T> k,
+                             T* __restrict d) {
+  for (std::size_t c = 0; c < C; ++c) {
+    const T chosen = g[c];  // loaded unconditionally: a conditional load keeps the loop scalar
+    d[c] += pos[c] == k ? chosen : T(0);
+  }
+}
+
 }  // namespace
 
 template <class T>
-void max_pool_forward(const ConvGeometry& g, const T* in, T* out, std::int64_t* argmax) {
+void max_pool_forward(const ConvGeometry& g, const T* in, T* out, PoolPosition<T>* argmax) {
   const std::size_t C = g.c;
   for_each_window(g, [&](std::size_t o, const Window& w, std::size_t base) {
     T* best = out + o;
-    std::int64_t* idx = argmax + o;
-    bool first = true;
-    for (std::size_t y = w.y0; y < w.y1; ++y) {
-      for (std::size_t x = w.x0; x < w.x1; ++x) {
-        const std::size_t i0 = base + (y * g.w + x) * C;
-        const T* v = in + i0;
-        if (first) {
-          for (std::size_t c = 0; c < C; ++c) {
-            best[c] = v[c];
-            idx[c] = std::int64_t(i0 + c);
-          }
-          first = false;
-          continue;
-        }
-        for (std::size_t c = 0; c < C; ++c) {
-          // NaN propagates, as in TensorFlow: a NaN beats everything after it.
-          if (v[c] > best[c] || (v[c] != v[c] && best[c] == best[c])) {
-            best[c] = v[c];
-            idx[c] = std::int64_t(i0 + c);
-          }
-        }
-      }
+    PoolPosition<T>* pos = argmax + o;
+    if (w.y0 == w.y1 || w.x0 == w.x1) {  // an empty window (cannot happen with SAME/VALID)
+      std::fill(best, best + C, T(0));
+      std::fill(pos, pos + C, PoolPosition<T>(-1));
+      return;
     }
-    if (first) {  // an empty window (cannot happen with SAME/VALID, kept for safety)
-      for (std::size_t c = 0; c < C; ++c) {
-        best[c] = T(0);
-        idx[c] = -1;
+    PoolPosition<T> k = 0;
+    for (std::size_t y = w.y0; y < w.y1; ++y) {
+      for (std::size_t x = w.x0; x < w.x1; ++x, ++k) {
+        const T* v = in + base + (y * g.w + x) * C;
+        if (k == 0) {
+          std::copy(v, v + C, best);
+          std::fill(pos, pos + C, PoolPosition<T>(0));
+        } else {
+          take_larger(C, v, k, best, pos);
+        }
       }
     }
   });
 }
 
 template <class T>
-void max_pool_backward(const ConvGeometry& g, const T* grad_out, const std::int64_t* argmax,
+void max_pool_backward(const ConvGeometry& g, const T* grad_out, const PoolPosition<T>* argmax,
                        T* grad_in) {
+  const std::size_t C = g.c;
   std::fill(grad_in, grad_in + g.n * g.h * g.w * g.c, T(0));
-  const std::size_t total = g.n * g.oh * g.ow * g.c;
-  for (std::size_t i = 0; i < total; ++i) {
-    if (argmax[i] >= 0) grad_in[argmax[i]] += grad_out[i];
-  }
+  for_each_window(g, [&](std::size_t o, const Window& w, std::size_t base) {
+    PoolPosition<T> k = 0;
+    for (std::size_t y = w.y0; y < w.y1; ++y) {
+      for (std::size_t x = w.x0; x < w.x1; ++x, ++k) {
+        add_where_chosen(C, grad_out + o, argmax + o, k, grad_in + base + (y * g.w + x) * C);
+      }
+    }
+  });
 }
 
 template <class T>
@@ -124,10 +145,10 @@ void avg_pool_backward(const ConvGeometry& g, const T* grad_out, T* grad_in) {
   });
 }
 
-template void max_pool_forward<float>(const ConvGeometry&, const float*, float*, std::int64_t*);
+template void max_pool_forward<float>(const ConvGeometry&, const float*, float*, std::int32_t*);
 template void max_pool_forward<double>(const ConvGeometry&, const double*, double*,
                                        std::int64_t*);
-template void max_pool_backward<float>(const ConvGeometry&, const float*, const std::int64_t*,
+template void max_pool_backward<float>(const ConvGeometry&, const float*, const std::int32_t*,
                                        float*);
 template void max_pool_backward<double>(const ConvGeometry&, const double*, const std::int64_t*,
                                         double*);

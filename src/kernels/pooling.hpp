@@ -2,18 +2,26 @@
 // Private: NHWC pooling kernels on raw buffers. Geometry as for conv (o unused).
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/conv.hpp"
 
 namespace xgrad::kernels {
 
-/// out[n, oy, ox, c] = max over the real (unpadded) window; argmax receives the flat input
-/// index of the first maximum (for the backward pass).
+/// Where in its window an output's maximum came from: an integer as wide as T, so the
+/// kernels compare values and select positions in the same vector lanes.
 template <class T>
-void max_pool_forward(const ConvGeometry& g, const T* in, T* out, std::int64_t* argmax);
-/// grad_in (zeroed here) [argmax[i]] += grad_out[i].
+using PoolPosition = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
+
+/// out[n, oy, ox, c] = max over the real (unpadded) window; argmax receives the position of
+/// the first maximum within the clipped window, row-major (for the backward pass; -1 for an
+/// empty window). The loops run over the contiguous channels innermost: GCC vectorises the
+/// float kernels in the baseline build (double, the gradcheck type, stays scalar there).
 template <class T>
-void max_pool_backward(const ConvGeometry& g, const T* grad_out, const std::int64_t* argmax,
+void max_pool_forward(const ConvGeometry& g, const T* in, T* out, PoolPosition<T>* argmax);
+/// grad_in (zeroed here) += grad_out at each window's argmax position.
+template <class T>
+void max_pool_backward(const ConvGeometry& g, const T* grad_out, const PoolPosition<T>* argmax,
                        T* grad_in);
 
 /// out = mean over the real (unpadded) elements of each window (TensorFlow's SAME rule).

@@ -36,7 +36,7 @@ BasicTensor<T> max_pool2d(const BasicTensor<T>& input, std::array<std::size_t, 2
                           std::array<std::size_t, 2> strides, Padding padding) {
   const auto g = pool_geometry("max_pool2d", input.shape(), ksize, strides, padding);
   xt::xarray<T> out = xt::xarray<T>::from_shape({g.n, g.oh, g.ow, g.c});
-  auto argmax = std::make_shared<std::vector<std::int64_t>>(out.size());
+  auto argmax = std::make_shared<std::vector<kernels::PoolPosition<T>>>(out.size());
   kernels::max_pool_forward<T>(g, input.value().data(), out.data(), argmax->data());
   return make_op("max_pool2d", std::move(out), {input},
                  [argmax, g](const auto& grad, const auto&, auto& grads) {

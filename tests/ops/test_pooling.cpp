@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
@@ -149,4 +150,127 @@ TEST_CASE("pooling rejects bad arguments with the shapes in the message", "[pool
                     Contains("avg_pool2d") && Contains("VALID") && Contains("[1, 4, 4, 2]") &&
                         Contains("[5, 2]"));
   CHECK_NOTHROW(avg_pool2d(x, {5, 2}, {1, 1}, Padding::Same));
+}
+
+namespace {
+
+// Direct reference of the input gradient for upstream g: max sends g to the first maximum of
+// its window (row-major; a NaN counts as the maximum), avg spreads g / count over the real
+// elements.
+xt::xarray<double> pool_grad_ref(const xt::xarray<double>& x, const xt::xarray<double>& g,
+                                 std::array<std::size_t, 2> k, std::array<std::size_t, 2> s,
+                                 Padding p, bool is_max) {
+  const std::size_t N = x.shape()[0], H = x.shape()[1], W = x.shape()[2], C = x.shape()[3];
+  std::size_t OH, OW;
+  long pt, pl;
+  axis_ref(H, k[0], s[0], p, OH, pt);
+  axis_ref(W, k[1], s[1], p, OW, pl);
+  xt::xarray<double> dx = xt::zeros<double>(x.shape());
+  for (std::size_t n = 0; n < N; ++n)
+    for (std::size_t oy = 0; oy < OH; ++oy)
+      for (std::size_t ox = 0; ox < OW; ++ox)
+        for (std::size_t c = 0; c < C; ++c) {
+          std::vector<std::array<std::size_t, 2>> real;
+          for (std::size_t ky = 0; ky < k[0]; ++ky)
+            for (std::size_t kx = 0; kx < k[1]; ++kx) {
+              long iy = long(oy * s[0] + ky) - pt, ix = long(ox * s[1] + kx) - pl;
+              if (iy >= 0 && ix >= 0 && iy < long(H) && ix < long(W))
+                real.push_back({std::size_t(iy), std::size_t(ix)});
+            }
+          const double up = g(n, oy, ox, c);
+          if (!is_max) {
+            for (auto [y, x_] : real) dx(n, y, x_, c) += up / double(real.size());
+            continue;
+          }
+          auto best = real[0];
+          for (auto [y, x_] : real) {
+            const double v = x(n, y, x_, c), b = x(n, best[0], best[1], c);
+            if (std::isnan(b)) break;
+            if (std::isnan(v) || v > b) best = {y, x_};
+          }
+          dx(n, best[0], best[1], c) += up;
+        }
+  return dx;
+}
+
+}  // namespace
+
+TEST_CASE("pooling on many channels (the vectorised channel loops) matches the references",
+          "[pooling]") {
+  struct Case {
+    std::array<std::size_t, 2> k, s;
+    Padding p;
+  };
+  const std::vector<Case> cases = {{{2, 2}, {2, 2}, Padding::Valid},
+                                   {{3, 3}, {1, 1}, Padding::Same},   // overlapping windows
+                                   {{3, 2}, {2, 1}, Padding::Same}};  // asymmetric padding
+  std::uint64_t seed = 400;
+  for (const auto& cs : cases)
+    for (std::size_t c : {8, 19, 64}) {  // whole vectors, vectors + tail, many vectors
+      INFO("k " << cs.k[0] << "x" << cs.k[1] << " s " << cs.s[0] << "," << cs.s[1]
+                << (cs.p == Padding::Same ? " SAME" : " VALID") << " channels " << c);
+      // Values on a 1/64 grid: ties in the max windows, exact in float.
+      xt::xarray<double> x = xt::round(test::random_array<double>({2, 7, 6, c}, seed++) * 4) / 64;
+      for (bool is_max : {true, false}) {
+        Tensor xf(xt::xarray<float>(x), true);
+        Tensor64 xd(x, true);
+        Tensor yf = is_max ? max_pool2d(xf, cs.k, cs.s, cs.p) : avg_pool2d(xf, cs.k, cs.s, cs.p);
+        Tensor64 yd = is_max ? max_pool2d(xd, cs.k, cs.s, cs.p) : avg_pool2d(xd, cs.k, cs.s, cs.p);
+        const auto want = pool_ref(x, cs.k, cs.s, cs.p, is_max);
+        REQUIRE(test::all_close(yf.value(), want, 1e-6));
+        REQUIRE(test::all_close(yd.value(), want, 1e-12));
+        xt::xarray<double> g = test::random_array<double>(Shape(want.shape().begin(), want.shape().end()), seed++);
+        yf.backward(xt::xarray<float>(g));
+        yd.backward(g);
+        const auto grad_want = pool_grad_ref(x, g, cs.k, cs.s, cs.p, is_max);
+        CHECK(test::all_close(xf.grad(), grad_want, 1e-5));
+        CHECK(test::all_close(xd.grad(), grad_want, 1e-12));
+      }
+    }
+}
+
+TEST_CASE("max_pool2d gradient goes to the first maximum of the window, or to its NaN",
+          "[pooling]") {
+  // One 2x2 window, 9 channels (a vector of 8 floats and a tail): channel c holds
+  // [[a, b], [d, e]] below; the upstream gradient is c + 1.
+  const std::vector<std::array<double, 4>> channels = {
+      {1, 2, 3, 4},    // max last
+      {4, 3, 2, 1},    // max first
+      {1, 5, 5, 0},    // tie: the first in row-major order (b)
+      {7, 7, 7, 7},    // all equal: a
+      {-3, -1, -2, -4},  // negative: b
+      {0, NAN, 9, 1},  // NaN: output NaN, gradient to the NaN
+      {2, 1, 9, NAN},  // NaN last still wins
+      {-1, -1, 0, 0},  // tie between d and e: d
+      {3, 9, 9, 9},    // the tail channel: b
+  };
+  const std::size_t C = channels.size();
+  xt::xarray<double> x = xt::zeros<double>({std::size_t(1), std::size_t(2), std::size_t(2), C});
+  xt::xarray<double> g = xt::zeros<double>({std::size_t(1), std::size_t(1), std::size_t(1), C});
+  for (std::size_t c = 0; c < C; ++c) {
+    for (std::size_t i = 0; i < 4; ++i) x(0, i / 2, i % 2, c) = channels[c][i];
+    g(0, 0, 0, c) = double(c + 1);
+  }
+  // Hand-computed winners (position in the window, row-major) and maxima.
+  const std::vector<std::size_t> winner = {3, 0, 1, 0, 1, 1, 3, 2, 1};
+  const std::vector<double> maximum = {4, 4, 5, 7, -1, NAN, NAN, 0, 9};
+  auto check = [&](const auto& y, const auto& dx) {
+    for (std::size_t c = 0; c < C; ++c) {
+      INFO("channel " << c);
+      if (std::isnan(maximum[c]))
+        CHECK(std::isnan(double(y(0, 0, 0, c))));
+      else
+        CHECK(double(y(0, 0, 0, c)) == maximum[c]);
+      for (std::size_t i = 0; i < 4; ++i)
+        CHECK(double(dx(0, i / 2, i % 2, c)) == (i == winner[c] ? double(c + 1) : 0.0));
+    }
+  };
+  Tensor xf(xt::xarray<float>(x), true);
+  Tensor yf = max_pool2d(xf, {2, 2}, {2, 2}, Padding::Valid);
+  yf.backward(xt::xarray<float>(g));
+  check(yf.value(), xf.grad());
+  Tensor64 xd(x, true);
+  Tensor64 yd = max_pool2d(xd, {2, 2}, {2, 2}, Padding::Valid);
+  yd.backward(g);
+  check(yd.value(), xd.grad());
 }
