@@ -58,6 +58,16 @@ const xt::xarray<T>& BasicTensor<T>::grad() const {
 }
 
 template <class T>
+xt::xarray<T>& BasicTensor<T>::mutable_grad() const {
+  auto& impl = const_cast<Impl&>(checked());
+  if (!impl.has_grad || impl.grad.shape() != impl.value->shape()) {
+    impl.grad = xt::xarray<T>::from_shape(impl.value->shape());
+    impl.has_grad = true;
+  }
+  return impl.grad;
+}
+
+template <class T>
 bool BasicTensor<T>::has_grad() const {
   return checked().has_grad;
 }

@@ -46,6 +46,10 @@ public:
   xt::xarray<T>& value() const;
   /// The accumulated gradient; throws if backward() has not reached this tensor.
   const xt::xarray<T>& grad() const;
+  /// The gradient to write into (PyTorch's mutable_grad): a leaf without one gets an
+  /// uninitialised array of the value's shape first, so fill every element. For code that
+  /// computes gradients itself (data-parallel averaging); backward() accumulates into it.
+  xt::xarray<T>& mutable_grad() const;
   /// Whether grad() has a value (backward() has reached this tensor since zero_grad()).
   bool has_grad() const;
   /// The value's shape.

@@ -4,7 +4,6 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "autograd/tensor_impl.hpp"
 #include "xgrad/autograd/grad_ready.hpp"
 #include "xgrad/dist/collectives.hpp"
 
@@ -115,14 +114,10 @@ void DataParallel::wait() {
   for (Bucket& b : buckets_) {
     if (b.request != MPI_REQUEST_NULL) check(MPI_Wait(&b.request, MPI_STATUS_IGNORE), "MPI_Wait");
     for (std::size_t j = 0; j < b.params.size(); ++j) {
-      auto& impl = *xgrad::detail::impl_of(params_[b.params[j]]);
+      xt::xarray<float>& grad = params_[b.params[j]].mutable_grad();
       const float* src = b.flat.data() + b.offsets[j];
-      if (!impl.has_grad || impl.grad.shape() != impl.value->shape()) {
-        impl.grad = xt::xarray<float>::from_shape(impl.value->shape());
-        impl.has_grad = true;
-      }
-      float* dst = impl.grad.data();
-      for (std::size_t i = 0, n = impl.grad.size(); i < n; ++i) dst[i] = src[i] * scale;
+      float* dst = grad.data();
+      for (std::size_t i = 0, n = grad.size(); i < n; ++i) dst[i] = src[i] * scale;
     }
     b.ready = 0;
   }

@@ -224,3 +224,17 @@ TEST_CASE("gradient placeholders hold no elements and allocate nothing", "[autog
   reduce_sum(w * w).backward();
   CHECK(test::all_close(w.grad(), xt::xarray<float>{2.f, 4.f}));
 }
+
+TEST_CASE("mutable_grad: a leaf's gradient to write into, which backward then adds to", "[autograd]") {
+  Tensor w(xt::xarray<float>{1.0f, 2.0f}, /*requires_grad=*/true);
+  REQUIRE_FALSE(w.has_grad());
+  xt::xarray<float>& g = w.mutable_grad();
+  REQUIRE(w.has_grad());
+  REQUIRE(g.shape() == w.value().shape());
+  g = xt::xarray<float>{10.0f, 20.0f};
+  REQUIRE(w.grad()(1) == 20.0f);
+  reduce_sum(w * 3.0).backward();  // adds 3 to each element
+  REQUIRE(w.grad()(0) == 13.0f);
+  REQUIRE(w.grad()(1) == 23.0f);
+  REQUIRE(&w.mutable_grad() == &w.grad());  // the same array once it exists
+}
