@@ -7,8 +7,12 @@
 #include <vector>
 
 #include <array>
+#include <type_traits>
 
 #include "kernels/conv_direct.hpp"
+#if defined(XGRAD_WITH_DNNL)
+#include "kernels/dnnl_conv.hpp"
+#endif
 #include "kernels/gemm.hpp"
 #include "kernels/im2col_table.hpp"
 #include "kernels/parallel.hpp"
@@ -66,11 +70,20 @@ ConvDirect env_direct(const char* name, ConvDirect fallback) {
   return ConvDirect::Auto;
 }
 
+ConvDnnl env_dnnl(const char* name, ConvDnnl fallback) {
+  const char* s = std::getenv(name);
+  if (!s) return fallback;
+  if (!std::strcmp(s, "always") || !std::strcmp(s, "1")) return ConvDnnl::Always;
+  if (!std::strcmp(s, "never") || !std::strcmp(s, "0")) return ConvDnnl::Never;
+  return ConvDnnl::Auto;
+}
+
 ConvTuning tuning_from_env() {
   ConvTuning t;
   t.block_bytes = env_size("XGRAD_CONV_BLOCK_BYTES", t.block_bytes);
   t.dw_transposed = env_size("XGRAD_CONV_DW_T", t.dw_transposed ? 1 : 0) != 0;
   t.direct = env_direct("XGRAD_CONV_DIRECT", t.direct);
+  t.dnnl = env_dnnl("XGRAD_CONV_DNNL", t.dnnl);
   return t;
 }
 
@@ -100,6 +113,14 @@ std::size_t block_rows(const ConvGeometry& g) {
 }  // namespace
 
 ConvTuning& conv_tuning() { return g_tuning; }
+
+bool conv_has_dnnl() {
+#if defined(XGRAD_WITH_DNNL)
+  return true;
+#else
+  return false;
+#endif
+}
 
 template <class T>
 const Im2colTable<T>& im2col_kernels(Isa isa) {
@@ -175,6 +196,18 @@ bool use_direct(const ConvGeometry& g, Pass pass) {
   return false;
 }
 
+/// Whether `pass` of this float32 convolution runs on oneDNN (a build with it only).
+bool use_dnnl(const ConvGeometry& g, Pass pass) {
+  if (!conv_has_dnnl()) return false;
+  switch (g_tuning.dnnl) {
+    case ConvDnnl::Always: return true;
+    case ConvDnnl::Never: return false;
+    case ConvDnnl::Auto: break;
+  }
+  (void)pass;
+  return !(g.c * g.o <= 32);
+}
+
 // A thread must get at least this many flops of convolution (~5 us) to be worth waking.
 constexpr double kMinConvFlopsPerThread = 5e5;
 
@@ -246,6 +279,11 @@ void conv2d_forward(const ConvGeometry& g, const T* in, const T* filter, T* out)
     std::fill(out, out + M * O, T(0));
     return;
   }
+#if defined(XGRAD_WITH_DNNL)
+  if constexpr (std::is_same_v<T, float>) {
+    if (use_dnnl(g, Pass::Forward) && dnnl_conv_forward(g, in, filter, out)) return;
+  }
+#endif
   if (use_direct(g, Pass::Forward)) {
     // Parts are whole images.
     const int parts =
@@ -279,6 +317,21 @@ void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const 
     if (grad_filter) std::fill(grad_filter, grad_filter + K * O, T(0));
     return;
   }
+#if defined(XGRAD_WITH_DNNL)
+  if constexpr (std::is_same_v<T, float>) {
+    // The passes oneDNN takes are done; the others go on below.
+    const bool wanted = grad_in || grad_filter;
+    if (grad_in && use_dnnl(g, Pass::InputGrad) &&
+        dnnl_conv_backward_data(g, filter, grad_out, grad_in)) {
+      grad_in = nullptr;
+    }
+    if (grad_filter && use_dnnl(g, Pass::FilterGrad) &&
+        dnnl_conv_backward_weights(g, in, grad_out, grad_filter)) {
+      grad_filter = nullptr;
+    }
+    if (wanted && !grad_in && !grad_filter) return;
+  }
+#endif
   const bool dx_direct = grad_in && use_direct(g, Pass::InputGrad);
   const bool dw_direct = grad_filter && use_direct(g, Pass::FilterGrad);
   T* const gemm_grad_in = dx_direct ? nullptr : grad_in;
