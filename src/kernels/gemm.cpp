@@ -62,7 +62,8 @@ void blas(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float a
           const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
           std::size_t ldc) {
 #if defined(XGRAD_WITH_DNNL)
-  if (gemm_uses_dnnl() && 2.0 * double(m) * double(n) * double(k) <= kMaxDnnlGemmFlops) {
+  // (k == 0: oneDNN rejects it; OpenBLAS scales C by beta.)
+  if (gemm_uses_dnnl() && k > 0 && 2.0 * double(m) * double(n) * double(k) <= kMaxDnnlGemmFlops) {
     return dnnl_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
 #endif
