@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -184,6 +185,8 @@ void reorder_weights(const Plan& plan, const float* hwio, void* blocked, bool to
   stream.wait();
 }
 
+std::atomic<std::size_t> g_passes_run{0};
+
 // A thread must get at least this many flops of convolution (~5 us) to be worth waking.
 constexpr double kMinFlopsPerThread = 5e5;
 
@@ -234,6 +237,7 @@ bool run(const ConvGeometry& g, Direction d, const float* src, const float* user
     void* w = d == Direction::BackwardWeights ? wei_base + std::size_t(part) * wei_bytes : weights;
     execute(plan, d, src + r.begin * src_image, w, dst + r.begin * dst_image);
   });
+  g_passes_run.fetch_add(1, std::memory_order_relaxed);
   if (d != Direction::BackwardWeights) return true;
   // Sum the partials in part order (same layout for both plans: it depends on the channels
   // and kernel only), then into HWIO.
@@ -252,6 +256,8 @@ bool run(const ConvGeometry& g, Direction d, const float* src, const float* user
 }
 
 }  // namespace
+
+std::size_t dnnl_conv_passes_run() { return g_passes_run.load(std::memory_order_relaxed); }
 
 bool dnnl_conv_forward(const ConvGeometry& g, const float* in, const float* filter, float* out) {
   return run(g, Direction::Forward, in, filter, out);

@@ -25,6 +25,10 @@ bool dnnl_conv_backward_weights(const ConvGeometry& g, const float* in, const fl
 /// checks that a second identical step adds none.
 std::size_t dnnl_primitives_created();
 
+/// Convolution passes oneDNN has run in this process (each call that returned true): the tests
+/// check that the oneDNN path is taken, rather than the fallback.
+std::size_t dnnl_conv_passes_run();
+
 /// "oneDNN 2.6.3": the library's version at run time.
 const char* dnnl_version_string();
 

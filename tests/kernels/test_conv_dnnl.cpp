@@ -131,7 +131,14 @@ void check_paths(int threads) {
     for (const Path& path : kPaths) {
       INFO(describe(q) << " path " << path.name << " threads " << threads << " isa "
                        << simd_isa() << " backend " << compute_backend());
+#if defined(XGRAD_WITH_DNNL)
+      const std::size_t passes = kernels::dnnl_conv_passes_run();
+#endif
       const Results r = run_path(g, x, w, up, path);
+#if defined(XGRAD_WITH_DNNL)
+      // The oneDNN path ran all three passes on oneDNN, not on the fallback.
+      if (path.dnnl == ConvDnnl::Always) CHECK(kernels::dnnl_conv_passes_run() == passes + 3);
+#endif
       CHECK(test::all_close(r.y, ref.y, 2e-5));
       CHECK(test::all_close(r.dx, ref.dx, 2e-5));
       CHECK(test::all_close(r.dw, ref.dw, 2e-5));
