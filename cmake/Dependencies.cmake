@@ -8,3 +8,27 @@ find_package(BLAS REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(Threads REQUIRED)
+# oneDNN (Debian libdnnl-dev): float32 convolutions run on its primitives when found
+# (src/kernels/dnnl_*.cpp); without it, xgrad's own kernels and OpenBLAS do everything.
+# Found by header and library, not find_package(dnnl): Debian's dnnl-config.cmake requires the
+# OpenCL development files (it is built with a GPU runtime xgrad does not use) and stops the
+# configure with an error when they are missing.
+find_path(XGRAD_DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)
+find_library(XGRAD_DNNL_LIBRARY dnnl)
+# Debian's oneDNN runs on GNU OpenMP: xgrad sets its team size (omp_set_num_threads) from
+# xgrad's thread count before each oneDNN call, so it links the same libgomp.
+find_library(XGRAD_GOMP_LIBRARY NAMES libgomp.so.1 gomp)
+if(XGRAD_DNNL_INCLUDE_DIR AND XGRAD_DNNL_LIBRARY AND XGRAD_GOMP_LIBRARY)
+  set(XGRAD_DNNL_FOUND ON)
+else()
+  set(XGRAD_DNNL_FOUND OFF)
+endif()
+option(XGRAD_WITH_DNNL "Run float32 convolutions on oneDNN (Debian libdnnl-dev)" ${XGRAD_DNNL_FOUND})
+if(XGRAD_WITH_DNNL AND NOT XGRAD_DNNL_FOUND)
+  message(FATAL_ERROR "XGRAD_WITH_DNNL=ON, but oneDNN (libdnnl-dev) or GNU OpenMP (libgomp) was not found")
+endif()
+if(XGRAD_WITH_DNNL)
+  message(STATUS "oneDNN: ${XGRAD_DNNL_LIBRARY} (float32 convolutions)")
+else()
+  message(STATUS "oneDNN not used: xgrad's own kernels and OpenBLAS only")
+endif()

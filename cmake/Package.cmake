@@ -13,6 +13,10 @@ set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME ${XGRAD_DEB_PACKAGE_NAME})
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
   "libxtensor-dev (>= 0.24), libxtensor-blas-dev (>= 0.20), libxsimd-dev (>= 8), xtl-dev (>= 0.7), libopenblas-dev, zlib1g-dev, nlohmann-json3-dev (>= 3.11)")
+# Built with oneDNN: the library links it (and libgomp, which libdnnl2 depends on).
+if(XGRAD_WITH_DNNL)
+  string(APPEND CPACK_DEBIAN_DEV_PACKAGE_DEPENDS ", libdnnl-dev (>= 2.6)")
+endif()
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "cmake, pkg-config")
 # Each package's description; its first line is the synopsis. (No CPACK_PACKAGE_DESCRIPTION_SUMMARY:

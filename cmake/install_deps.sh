@@ -13,6 +13,8 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   clang libclang-rt-14-dev \
   python3 python3-numpy python3-matplotlib gnuplot-nox \
   dataset-fashion-mnist curl doxygen
+# oneDNN: float32 convolutions on its primitives (optional: XGRAD_WITH_DNNL)
+$SUDO apt-get install -y -qq --no-install-recommends libdnnl-dev
 # xgrad::dist (data-parallel training over MPI)
 $SUDO apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi-dev
 # pkg-config: tests/package/check_deb.sh builds a consumer with the installed xgrad.pc's flags.

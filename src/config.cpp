@@ -35,6 +35,9 @@ const char* env_isa_cap() { return non_empty("XGRAD_ISA"); }
 const char* env_conv_block_bytes() { return std::getenv("XGRAD_CONV_BLOCK_BYTES"); }
 const char* env_conv_dw_transposed() { return std::getenv("XGRAD_CONV_DW_T"); }
 const char* env_conv_direct() { return std::getenv("XGRAD_CONV_DIRECT"); }
+const char* env_conv_dnnl() { return std::getenv("XGRAD_CONV_DNNL"); }
+const char* env_gemm_dnnl() { return std::getenv("XGRAD_GEMM_DNNL"); }
+const char* env_dnnl_weights() { return std::getenv("XGRAD_DNNL_WEIGHTS"); }
 const char* env_mnist_dir() { return non_empty("XGRAD_MNIST_DIR"); }
 const char* env_fashion_mnist_dir() { return non_empty("XGRAD_FASHION_MNIST_DIR"); }
 

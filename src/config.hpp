@@ -63,6 +63,12 @@ const char* env_isa_cap();
 const char* env_conv_block_bytes();
 const char* env_conv_dw_transposed();
 const char* env_conv_direct();
+/// XGRAD_CONV_DNNL=always|never|auto: oneDNN for float32 convolutions (kernels/conv.cpp).
+const char* env_conv_dnnl();
+/// XGRAD_GEMM_DNNL=0: matrix products on OpenBLAS only (kernels/gemm.cpp).
+const char* env_gemm_dnnl();
+/// XGRAD_DNNL_WEIGHTS=plain|any: oneDNN's weights layout (kernels/dnnl_conv.cpp).
+const char* env_dnnl_weights();
 /// XGRAD_MNIST_DIR, XGRAD_FASHION_MNIST_DIR: where data::find_dataset_dir looks first.
 const char* env_mnist_dir();
 const char* env_fashion_mnist_dir();

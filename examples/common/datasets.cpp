@@ -40,8 +40,8 @@ void apply_threads(const CommonOptions& options) {
   xgrad::tune_allocator_for_training();
   if (options.threads > 0) xgrad::set_num_threads(options.threads);
   std::printf("threads: %d (set with --threads or XGRAD_NUM_THREADS), "
-              "simd: %s (cap with XGRAD_ISA)\n",
-              xgrad::num_threads(), xgrad::simd_isa());
+              "simd: %s (cap with XGRAD_ISA), compute: %s\n",
+              xgrad::num_threads(), xgrad::simd_isa(), xgrad::compute_backend());
 }
 
 }  // namespace examples

@@ -12,4 +12,10 @@ namespace xgrad {
 /// std::invalid_argument if XGRAD_ISA holds another value.
 const char* simd_isa();
 
+/// What runs the heavy products: "oneDNN 2.6.3 + OpenBLAS" when the build has oneDNN (float32
+/// convolutions and small float32 matrix products on oneDNN, which picks its own instruction
+/// set, capped by ONEDNN_MAX_CPU_ISA; larger products on OpenBLAS), else "OpenBLAS" (with
+/// xgrad's own convolution kernels).
+const char* compute_backend();
+
 }  // namespace xgrad

@@ -67,6 +67,10 @@ void col2im_add(const ConvGeometry& g, const T* col, T* grad_in, std::size_t row
 /// Whether conv2d uses the direct kernels of conv_direct.hpp (few channels) or im2col + GEMM.
 enum class ConvDirect { Auto, Always, Never };
 
+/// Whether float32 convolutions run on oneDNN's primitives (builds with oneDNN only;
+/// kernels/dnnl_conv.hpp) or on xgrad's own kernels.
+enum class ConvDnnl { Auto, Always, Never };
+
 /// Knobs of the conv kernels (process-wide, not thread-safe to change while convolutions run;
 /// meant for benchmarks and tests). Initialised from the environment variables named below.
 struct ConvTuning {
@@ -80,7 +84,15 @@ struct ConvTuning {
   /// separately for the forward pass, the input gradient and the filter gradient), for every
   /// convolution, or never.
   ConvDirect direct = ConvDirect::Auto;
+  /// XGRAD_CONV_DNNL=auto|always|never: float32 passes on oneDNN where they measured faster
+  /// (chosen per pass, see use_dnnl in conv.cpp), for every convolution, or never. Without
+  /// oneDNN in the build, always xgrad's own kernels. Above `direct`: a pass oneDNN takes
+  /// ignores it.
+  ConvDnnl dnnl = ConvDnnl::Auto;
 };
+
+/// Whether this build has oneDNN (XGRAD_WITH_DNNL).
+bool conv_has_dnnl();
 ConvTuning& conv_tuning();
 
 }  // namespace xgrad::kernels

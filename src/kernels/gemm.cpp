@@ -5,9 +5,13 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 #include "kernels/parallel.hpp"
+#if defined(XGRAD_WITH_DNNL)
+#include "kernels/dnnl_gemm.hpp"
+#endif
 #include "kernels/runtime.hpp"
 
 namespace xgrad::kernels {
@@ -23,9 +27,42 @@ constexpr double kMaxPairFlops = config::kMaxPairGemmFlops;
 // same thread's block whether it is split by depth (forward) or by rows (its gradient).
 constexpr std::size_t kRowAlign = 8;
 
+bool dnnl_gemm_from_env() {
+#if defined(XGRAD_WITH_DNNL)
+  const char* v = config::env_gemm_dnnl();
+  return !v || std::atoi(v) != 0;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+bool& gemm_uses_dnnl() {
+  static bool use = dnnl_gemm_from_env();
+  return use;
+}
+
+namespace {
+
+#if defined(XGRAD_WITH_DNNL)
+// Products (per thread's share) up to this many flops run on oneDNN's sgemm. Measured on a
+// 2-core AMD EPYC (Zen 3, AVX2), one thread, CPU time, GFLOP/s OpenBLAS 0.3.21 -> oneDNN 2.6.3,
+// two runs: 60x100x100 (B^T) 66 -> 78-82, 784x100x60 (A^T) 61-63 -> 67-78, 60x100x784 71-73
+// -> 70-85; larger ones are even or lose: 10000x100x784 57-64 -> 60-62, 128x1024x1024 62-63
+// -> 55-60, 256x1024x1024 (B^T) 67-78 -> 57-58.
+constexpr double kMaxDnnlGemmFlops = 1e7;
+#endif
+
 void blas(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
           const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
           std::size_t ldc) {
+#if defined(XGRAD_WITH_DNNL)
+  // (k == 0: oneDNN rejects it; OpenBLAS scales C by beta.)
+  if (gemm_uses_dnnl() && k > 0 && 2.0 * double(m) * double(n) * double(k) <= kMaxDnnlGemmFlops) {
+    return dnnl_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+#endif
   cblas_sgemm(CblasRowMajor, flag(ta), flag(tb), int(m), int(n), int(k), alpha, a, int(lda), b,
               int(ldb), beta, c, int(ldc));
 }

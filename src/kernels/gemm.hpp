@@ -11,6 +11,11 @@ template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,
           const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc);
 
+/// Whether small float32 products (gemm.cpp's kMaxDnnlGemmFlops) run on oneDNN's sgemm rather
+/// than OpenBLAS, in a build with oneDNN. XGRAD_GEMM_DNNL=0 turns it off; process-wide, for
+/// tests and benchmarks. Always false without oneDNN.
+bool& gemm_uses_dnnl();
+
 /// One product's arguments, as for gemm().
 template <class T>
 struct GemmCall {

@@ -50,6 +50,10 @@ for dep in libxtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev libopenblas-d
   grep -qE "(^|, )$dep( |,|$)" <<< "$depends" || fail "Depends lacks $dep"
   dpkg-query -W "$dep" > /dev/null 2>&1 || fail "Depends names $dep, which is not an installed package"
 done
+# A build with oneDNN links it: the package must bring it.
+if grep -q '^XGRAD_WITH_DNNL:BOOL=ON' "$build/CMakeCache.txt"; then
+  grep -qE "(^|, )libdnnl-dev( |,|$)" <<< "$depends" || fail "built with oneDNN, but Depends lacks libdnnl-dev"
+fi
 [[ "$(dpkg-deb -f "$deb" Version)" == 0.2.0* ]] || fail "package version is not 0.2.0"
 
 echo "-- file list"
