@@ -217,7 +217,9 @@ ImageFolder load_image_folder(const std::string& root, const ImageFolderOptions&
   std::size_t index = 0;
   out.labels = xt::xarray<std::int64_t>::from_shape({n});
   out.files.reserve(n);
-  const float factor = options.scale() ? 1.0f / 255.0f : 1.0f;
+  // value / 255 correctly rounded (not value * (1 / 255), which is off by an ulp for some).
+  float table[256];
+  for (int v = 0; v < 256; ++v) table[v] = options.scale() ? float(v) / 255.0f : float(v);
   for (std::size_t k = 0; k < classes.size(); ++k) {
     for (const fs::path& file : classes[k].files) {
       Decoded d = decode(file, format_from_extension(file), channels);
@@ -245,7 +247,7 @@ ImageFolder load_image_folder(const std::string& root, const ImageFolderOptions&
         src = resized.data();
       }
       float* dst = out.images.data() + index * height * width * c;
-      for (std::size_t i = 0, e = height * width * c; i < e; ++i) dst[i] = float(src[i]) * factor;
+      for (std::size_t i = 0, e = height * width * c; i < e; ++i) dst[i] = table[src[i]];
       out.labels(index) = std::int64_t(k);
       out.files.push_back(file.string());
       ++index;

@@ -166,7 +166,7 @@ TEST_CASE("prefetcher: augmentation on the loader thread matches augmentation in
   for (std::uint64_t step = 0; loader.next(b); ++step) {
     xt::xarray<float> expected = make(step);
     data::random_crop_flip(expected, aug, 3, step);
-    REQUIRE(b == expected);
+    REQUIRE(bool(b == expected));
   }
 }
 
