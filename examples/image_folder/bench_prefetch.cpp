@@ -4,8 +4,8 @@
 // batches): "step only" (batches made beforehand: the step's own time), "inline" (each batch
 // gathered and transformed on the training thread, then the step) and "prefetched" (the same
 // work on the Prefetcher's thread). The transform is random crop + flip repeated enough
-// times to cost about --transform-ms per batch (calibrated at start, serial). Modes alternate
-// within each repeat; the medians over repeats give
+// times to cost about --transform-ms per batch (calibrated at start, serial). The modes take
+// turns block by block; the medians over blocks give
 //   hidden = (inline - prefetched) / (inline - step only).
 #include <algorithm>
 #include <chrono>
@@ -58,9 +58,9 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   cxxopts::Options options("bench_prefetch",
                            "Step time with a per-batch transform run inline or on a Prefetcher thread");
-  options.add_options()("steps", "timed steps per mode and repeat",
-                        cxxopts::value<long>()->default_value("60"))(
-      "repeats", "repeats (modes alternate within each)", cxxopts::value<long>()->default_value("5"))(
+  options.add_options()("block", "steps timed together",
+                        cxxopts::value<long>()->default_value("5"))(
+      "blocks", "blocks per mode (the modes take turns)", cxxopts::value<long>()->default_value("40"))(
       "batch", "batch size", cxxopts::value<std::size_t>()->default_value("64"))(
       "transform-ms", "target cost of the per-batch transform",
       cxxopts::value<double>()->default_value("2"))(
@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
     std::printf("%s\n", options.help().c_str());
     return 0;
   }
-  const long steps = parsed["steps"].as<long>(), repeats = parsed["repeats"].as<long>();
+  const long block = parsed["block"].as<long>(), blocks = parsed["blocks"].as<long>();
   set_num_threads(parsed["threads"].as<int>());
 
   Work work;
@@ -119,38 +119,44 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < premade.size(); ++i) work.make(premade[i], i);
   for (int i = 0; i < 3; ++i) step(premade[0]);  // warm-up
 
+  // Blocks of --block steps, the three modes in rotating order, so that the machine's drift
+  // and other processes' load fall on all three alike. The Prefetcher runs for the whole
+  // benchmark (an endless producer): its blocks measure the steady state, where the next
+  // batches are being prepared while the step runs; between its blocks it waits, queue full.
+  std::uint64_t made = 0;
+  data::Prefetcher<xt::xarray<float>> loader(
+      [&](xt::xarray<float>& b) {
+        work.make(b, made++);
+        return true;
+      },
+      parsed["capacity"].as<std::size_t>());
+  xt::xarray<float> y;
+  for (int i = 0; i < 3; ++i) loader.next(y);  // warm-up
   std::vector<double> only, inline_, prefetched;
-  for (long r = 0; r < repeats; ++r) {
-    auto t0 = Clock::now();
-    for (long s = 0; s < steps; ++s) step(premade[std::size_t(s) % premade.size()]);
-    only.push_back(ms_since(t0) / double(steps));
-
-    t0 = Clock::now();
-    for (long s = 0; s < steps; ++s) {
-      work.make(x, std::uint64_t(s));
-      step(x);
+  std::uint64_t k = 0;
+  for (long r = 0; r < blocks; ++r) {
+    for (long m = 0; m < 3; ++m) {
+      const long mode = (r + m) % 3;
+      const auto t0 = Clock::now();
+      for (long s = 0; s < block; ++s) {
+        if (mode == 0) {
+          step(premade[std::size_t(s) % premade.size()]);
+        } else if (mode == 1) {
+          work.make(x, k++);
+          step(x);
+        } else {
+          loader.next(y);
+          step(y);
+        }
+      }
+      (mode == 0 ? only : mode == 1 ? inline_ : prefetched).push_back(ms_since(t0) / double(block));
     }
-    inline_.push_back(ms_since(t0) / double(steps));
-
-    t0 = Clock::now();
-    {
-      long made = 0;
-      data::Prefetcher<xt::xarray<float>> loader(
-          [&](xt::xarray<float>& b) {
-            if (made == steps) return false;
-            work.make(b, std::uint64_t(made++));
-            return true;
-          },
-          parsed["capacity"].as<std::size_t>());
-      while (loader.next(x)) step(x);
-    }
-    prefetched.push_back(ms_since(t0) / double(steps));
   }
   const double t_only = median(only), t_inline = median(inline_), t_pre = median(prefetched);
   std::printf("batch %zu of 32x32x3, step threads %d, transform %.2f ms per batch (%zu crop+flip passes)\n",
               work.batch, num_threads(), per_batch, work.passes);
-  std::printf("ms per step (median of %ld repeats of %ld steps): step only %.2f, inline %.2f, prefetched %.2f\n",
-              repeats, steps, t_only, t_inline, t_pre);
+  std::printf("ms per step (median of %ld blocks of %ld steps): step only %.2f, inline %.2f, prefetched %.2f\n",
+              blocks, block, t_only, t_inline, t_pre);
   std::printf("hidden by prefetching: %.0f%% of the transform's cost (inline - step only = %.2f ms)\n",
               100.0 * (t_inline - t_pre) / std::max(t_inline - t_only, 1e-9), t_inline - t_only);
   return 0;
