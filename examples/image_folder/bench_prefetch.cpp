@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include <cxxopts.hpp>
@@ -66,6 +67,8 @@ int main(int argc, char** argv) {
       cxxopts::value<double>()->default_value("2"))(
       "threads", "xgrad threads for the training step", cxxopts::value<int>()->default_value("1"))(
       "capacity", "Prefetcher queue capacity", cxxopts::value<std::size_t>()->default_value("2"))(
+      "sleep-step-ms", "instead of the conv net, a step that sleeps this long (no CPU: isolates "
+      "the loader from the step's competition for cores)", cxxopts::value<double>()->default_value("0"))(
       "h,help", "show this help");
   cxxopts::ParseResult parsed;
   try {
@@ -109,7 +112,12 @@ int main(int argc, char** argv) {
 
   examples::ShapesNet net(4, rng);
   optim::Adam adam(net.parameters(), 0.001f);
+  const double sleep_ms = parsed["sleep-step-ms"].as<double>();
   auto step = [&](const xt::xarray<float>& images) {
+    if (sleep_ms > 0) {
+      std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(sleep_ms));
+      return;
+    }
     adam.zero_grad();
     Tensor loss = reduce_mean(softmax_cross_entropy_with_logits(Tensor(work.onehot), net(Tensor(images))));
     loss.backward();
@@ -133,6 +141,7 @@ int main(int argc, char** argv) {
   xt::xarray<float> y;
   for (int i = 0; i < 3; ++i) loader.next(y);  // warm-up
   std::vector<double> only, inline_, prefetched;
+  double waited = 0;  // in next(), over all prefetched steps
   std::uint64_t k = 0;
   for (long r = 0; r < blocks; ++r) {
     for (long m = 0; m < 3; ++m) {
@@ -145,7 +154,9 @@ int main(int argc, char** argv) {
           work.make(x, k++);
           step(x);
         } else {
+          const auto w0 = Clock::now();
           loader.next(y);
+          waited += ms_since(w0);
           step(y);
         }
       }
@@ -157,6 +168,8 @@ int main(int argc, char** argv) {
               work.batch, num_threads(), per_batch, work.passes);
   std::printf("ms per step (median of %ld blocks of %ld steps): step only %.2f, inline %.2f, prefetched %.2f\n",
               blocks, block, t_only, t_inline, t_pre);
+  std::printf("prefetched steps waited for their batch %.3f ms on average\n",
+              waited / double(blocks * block));
   std::printf("hidden by prefetching: %.0f%% of the transform's cost (inline - step only = %.2f ms)\n",
               100.0 * (t_inline - t_pre) / std::max(t_inline - t_only, 1e-9), t_inline - t_only);
   return 0;
