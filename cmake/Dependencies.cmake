@@ -32,3 +32,11 @@ if(XGRAD_WITH_DNNL)
 else()
   message(STATUS "oneDNN not used: xgrad's own kernels and OpenBLAS only")
 endif()
+
+# Image decoding (data::load_image_folder): Debian's libstb-dev ships stb_image, stb_image_resize
+# and stb_image_write compiled into libstb, headers under <stb/...>.
+find_path(STB_INCLUDE_DIR stb/stb_image.h)
+find_library(STB_LIBRARY stb)
+if(NOT STB_INCLUDE_DIR OR NOT STB_LIBRARY)
+  message(FATAL_ERROR "stb (stb_image) not found: apt-get install libstb-dev (cmake/install_deps.sh)")
+endif()

@@ -8,11 +8,11 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
-# The headers include xtensor, xtensor-blas and xsimd; the library links OpenBLAS and zlib;
+# The headers include xtensor, xtensor-blas and xsimd; the library links OpenBLAS, zlib and stb;
 # the CMake package's config finds all of them and nlohmann_json (find_dependency).
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME ${XGRAD_DEB_PACKAGE_NAME})
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
-  "libxtensor-dev (>= 0.24), libxtensor-blas-dev (>= 0.20), libxsimd-dev (>= 8), xtl-dev (>= 0.7), libopenblas-dev, zlib1g-dev, nlohmann-json3-dev (>= 3.11)")
+  "libxtensor-dev (>= 0.24), libxtensor-blas-dev (>= 0.20), libxsimd-dev (>= 8), xtl-dev (>= 0.7), libopenblas-dev, zlib1g-dev, libstb-dev, nlohmann-json3-dev (>= 3.11)")
 # Built with oneDNN: the library links it (and libgomp, which libdnnl2 depends on).
 if(XGRAD_WITH_DNNL)
   string(APPEND CPACK_DEBIAN_DEV_PACKAGE_DEPENDS ", libdnnl-dev (>= 2.6)")

@@ -9,7 +9,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake git ca-certificates \
   libxtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev libopenblas-dev \
-  catch2 zlib1g-dev nlohmann-json3-dev libbenchmark-dev libcxxopts-dev \
+  catch2 zlib1g-dev nlohmann-json3-dev libbenchmark-dev libcxxopts-dev libstb-dev \
   clang libclang-rt-14-dev \
   python3 python3-numpy python3-matplotlib gnuplot-nox \
   dataset-fashion-mnist curl doxygen

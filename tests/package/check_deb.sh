@@ -45,7 +45,7 @@ echo "-- $(basename "$deb")"
 echo "-- dependencies"
 depends="$(dpkg-deb -f "$deb" Depends)"
 echo "   $depends"
-for dep in libxtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev libopenblas-dev zlib1g-dev \
+for dep in libxtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev libopenblas-dev zlib1g-dev libstb-dev \
            nlohmann-json3-dev; do
   grep -qE "(^|, )$dep( |,|$)" <<< "$depends" || fail "Depends lacks $dep"
   dpkg-query -W "$dep" > /dev/null 2>&1 || fail "Depends names $dep, which is not an installed package"
