@@ -51,6 +51,13 @@ TEST_CASE("train_validation_split: seeded, disjoint, stratified on request", "[d
     CHECK(s.validation.size() == 25);
     CHECK(s.validation.num_classes == 2);
   }
+  // Sizes are rounded, halves away from zero: 12.5 -> 13; per class 10 + 2.5 -> 10 + 3.
+  CHECK(data::train_validation_split(d, 0.125, 1).validation.size() == 13);
+  auto eighth = data::train_validation_split(d, 0.125, 1, /*stratified=*/true);
+  std::size_t eighth_ones = 0;
+  for (auto c : eighth.validation.classes) eighth_ones += c == 1;
+  CHECK(eighth.validation.size() == 13);
+  CHECK(eighth_ones == 3);
   REQUIRE_THROWS_WITH(data::train_validation_split(d, 1.0, 1), Contains("not in [0, 1)"));
   auto reg = data::TensorDataset::regression(xt::zeros<float>({4, 1}), xt::zeros<float>({4}));
   REQUIRE_THROWS_WITH(data::train_validation_split(reg, 0.5, 1, true), Contains("stratified needs class ids"));
