@@ -97,7 +97,7 @@ TEST_CASE("npy: bad files name the file and what is wrong", "[data][npy][errors]
   REQUIRE_THROWS_WITH(data::read_npy(temp_path("missing.npy")), Contains("missing.npy") && Contains("cannot open"));
 }
 
-TEST_CASE("npy/npz: what we save reads back; a corrupt .npz is named", "[data][npy]") {
+TEST_CASE("npy/npz: what we save reads back, and a corrupt .npz is named", "[data][npy]") {
   xt::xarray<float> x{{1.5f, -2}, {3, 4}, {5, 6}};
   xt::xarray<std::int64_t> y{2, 0, 1};
   const auto xp = temp_path("saved_x.npy"), yp = temp_path("saved_y.npy");
@@ -128,7 +128,7 @@ TEST_CASE("npy/npz: what we save reads back; a corrupt .npz is named", "[data][n
   REQUIRE_THROWS_WITH(data::read_npz(bad), Contains(bad) && Contains("x.npy") && Contains("CRC mismatch"));
 }
 
-TEST_CASE("npy/npz: files written by numpy load; ours load in numpy", "[data][npy][python]") {
+TEST_CASE("npy/npz: files written by numpy load, and ours load in numpy", "[data][npy][python]") {
   if (!have_numpy()) return test::skip("/usr/bin/python3 with numpy is not available");
   const auto dir = temp_path("py");
   std::filesystem::create_directories(dir);

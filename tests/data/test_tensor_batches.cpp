@@ -122,7 +122,7 @@ TEST_CASE("TensorBatches: regression targets follow their rows", "[data][tensor_
   CHECK(b.targets.shape() == Shape{4});
 }
 
-TEST_CASE("TensorBatches: arrays reused when free; a transform runs on every batch", "[data][tensor_batches]") {
+TEST_CASE("TensorBatches: arrays reused when free, and a transform runs on every batch", "[data][tensor_batches]") {
   auto d = shaped(40);
   data::TensorBatches batches(d, 8, 1, data::BatchOptions().one_hot(true));
   data::TensorBatch b;
