@@ -19,3 +19,5 @@ $SUDO apt-get install -y -qq --no-install-recommends libdnnl-dev
 $SUDO apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi-dev
 # pkg-config: tests/package/check_deb.sh builds a consumer with the installed xgrad.pc's flags.
 $SUDO apt-get install -y -qq --no-install-recommends pkgconf
+# examples/tabular: scikit-learn's breast-cancer CSV and the logistic-regression baseline.
+$SUDO apt-get install -y -qq --no-install-recommends python3-sklearn

@@ -1,6 +1,9 @@
 #pragma once
 /// \file
-/// Seeded, shuffled mini-batches over a Dataset.
+/// Seeded, shuffled mini-batches over an MNIST-style Dataset (images and uint8 labels).
+/// For any other data (any example shape, int64 class ids, regression targets) see
+/// TensorBatches in tensor_batches.hpp; both follow the same BatchOrder, so an MNIST Dataset
+/// converted with to_tensor_dataset() gives the same batches.
 ///
 /// \code
 ///   // One epoch, reshuffled by a seeded std::mt19937_64:
@@ -28,18 +31,15 @@
 #include <cstdint>
 #include <iterator>
 #include <memory>
-#include <random>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
 
+#include "xgrad/data/batch_order.hpp"
 #include "xgrad/data/mnist.hpp"
 #include "xgrad/tensor.hpp"
 
 namespace xgrad::data {
-
-/// How batch images are shaped: [B, rows * cols] or [B, rows, cols, 1].
-enum class Layout { Flat, NHWC };
 
 /// One mini-batch.
 struct Batch {
@@ -64,41 +64,6 @@ struct Batch {
   std::size_t size() const { return label_ids.size(); }
 };
 
-/// Options for Batches, set fluently: `BatchOptions().drop_last(true).endless(true)`.
-class BatchOptions {
-public:
-  /// Shuffle every epoch (default true). False: examples in file order (evaluation).
-  BatchOptions& shuffle(bool v) { shuffle_ = v; return *this; }
-  /// Skip the last, smaller batch of each epoch (default false).
-  BatchOptions& drop_last(bool v) { drop_last_ = v; return *this; }
-  /// Keep going forever, reshuffling at each epoch (default false: one epoch per loop).
-  BatchOptions& endless(bool v) { endless_ = v; return *this; }
-  /// Shape of Batch::images (default Layout::Flat).
-  BatchOptions& layout(Layout v) { layout_ = v; return *this; }
-  /// Data-parallel slices: with the same data, batch size, seed and options on every rank,
-  /// rank `rank` of `count` gets its contiguous slice of each global batch of the sequence a
-  /// single process would see (batch_size is the global batch size). A global batch of B
-  /// splits into B / count examples per rank, and the first B % count ranks take one more
-  /// (B = 10 on 4 ranks: 3, 3, 2, 2); a rank can get 0 examples when B < count. Throws
-  /// std::invalid_argument unless rank < count. Default: rank 0 of 1 (everything).
-  BatchOptions& shard(std::size_t rank, std::size_t count);
-
-  bool shuffle() const { return shuffle_; }
-  bool drop_last() const { return drop_last_; }
-  bool endless() const { return endless_; }
-  Layout layout() const { return layout_; }
-  std::size_t shard_rank() const { return shard_rank_; }
-  std::size_t shard_count() const { return shard_count_; }
-
-private:
-  bool shuffle_ = true;
-  bool drop_last_ = false;
-  bool endless_ = false;
-  Layout layout_ = Layout::Flat;
-  std::size_t shard_rank_ = 0;
-  std::size_t shard_count_ = 1;
-};
-
 /// Iterates over shuffled mini-batches of a Dataset.
 ///
 /// Not endless: a range-for (or next() until it returns false) yields one epoch; looping
@@ -118,16 +83,16 @@ public:
   bool next(Batch& out);
 
   /// Batches in one epoch: ceil(N / B), or floor(N / B) with drop_last.
-  std::size_t batches_per_epoch() const;
+  std::size_t batches_per_epoch() const { return order_.batches_per_epoch(); }
   /// Number of epochs started so far (the current epoch is epochs_started() - 1).
-  std::size_t epochs_started() const { return epochs_started_; }
+  std::size_t epochs_started() const { return order_.epochs_started(); }
   /// Batches produced so far.
-  std::size_t steps() const { return steps_; }
-  std::size_t batch_size() const { return batch_size_; }
-  const BatchOptions& options() const { return options_; }
+  std::size_t steps() const { return order_.steps(); }
+  std::size_t batch_size() const { return order_.batch_size(); }
+  const BatchOptions& options() const { return order_.options(); }
   const Dataset& dataset() const { return *data_; }
   /// The order of the current epoch (indices into the dataset).
-  const std::vector<std::size_t>& order() const { return order_; }
+  const std::vector<std::size_t>& order() const { return order_.order(); }
 
   class iterator {
   public:
@@ -159,25 +124,10 @@ public:
 
 private:
   void init();
-  void start_epoch();
 
   std::shared_ptr<const Dataset> data_;
-  std::size_t batch_size_;
-  BatchOptions options_;
-  std::mt19937_64 rng_;
-  std::vector<std::size_t> order_;
-  std::size_t pos_ = 0;
-  bool in_epoch_ = false;
-  std::size_t epochs_started_ = 0;
-  std::size_t index_in_epoch_ = 0;
-  std::size_t steps_ = 0;
+  BatchOrder order_;
   Batch current_;
 };
-
-/// Uniform integer in [0, n) from a 64-bit Mersenne Twister, identical on every platform.
-std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t n);
-
-/// Shuffles `v` in place (Fisher-Yates with uniform_below); platform-independent.
-void shuffle_indices(std::vector<std::size_t>& v, std::mt19937_64& rng);
 
 }  // namespace xgrad::data
