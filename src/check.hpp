@@ -29,6 +29,11 @@ using Shapes = std::initializer_list<Named>;
 
 /// "[2, 3]".
 std::string format_shape(const Shape& shape);
+/// The same for any container of sizes (an xtensor shape, say).
+template <class Sizes>
+std::string format_shape(const Sizes& sizes) {
+  return format_shape(Shape(sizes.begin(), sizes.end()));
+}
 /// "x shape [2, 3] and mean shape [3]", "input shape [1, 4, 4, 2], ksize [0, 2] and strides
 /// [1, 1]".
 std::string format_shapes(Shapes shapes);

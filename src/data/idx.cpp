@@ -1,5 +1,6 @@
 #include "xgrad/data/idx.hpp"
 
+
 #include <zlib.h>
 
 #include <cerrno>
@@ -12,19 +13,13 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "check.hpp"
+
 namespace xgrad::data {
 namespace {
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw std::runtime_error("idx file '" + path + "': " + what);
-}
-
-std::string dims_string(const std::vector<std::size_t>& dims) {
-  std::ostringstream os;
-  os << '[';
-  for (std::size_t i = 0; i < dims.size(); ++i) os << (i ? ", " : "") << dims[i];
-  os << ']';
-  return os.str();
 }
 
 std::string hex32(std::uint32_t v) {
@@ -182,23 +177,23 @@ IdxFile parse_idx(std::vector<std::uint8_t> bytes, const std::string& path,
   for (std::size_t d = 0; d < ndims; ++d) {
     if (idx.dims[d] == 0) {
       fail(path, "dimension " + std::to_string(d) + " is zero (dimensions " +
-                     dims_string(idx.dims) + ")");
+                     check::format_shape(idx.dims) + ")");
     }
     if (count > std::numeric_limits<std::uint64_t>::max() / idx.dims[d]) {
-      fail(path, "dimensions " + dims_string(idx.dims) + " are too large");
+      fail(path, "dimensions " + check::format_shape(idx.dims) + " are too large");
     }
     count *= idx.dims[d];
   }
   const std::uint64_t payload = size - header;
   if (payload < count) {
-    fail(path, "truncated: the header declares dimensions " + dims_string(idx.dims) + ", i.e. " +
+    fail(path, "truncated: the header declares dimensions " + check::format_shape(idx.dims) + ", i.e. " +
                    std::to_string(count) + " data bytes, but only " + std::to_string(payload) +
                    " follow the " + std::to_string(header) + "-byte header");
   }
   if (payload > count) {
     fail(path, std::to_string(payload - count) + " trailing bytes after the " +
                    std::to_string(count) + " data bytes declared by dimensions " +
-                   dims_string(idx.dims) + " (file length " + std::to_string(size) +
+                   check::format_shape(idx.dims) + " (file length " + std::to_string(size) +
                    ", expected " + std::to_string(header + count) + ")");
   }
   bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(header));

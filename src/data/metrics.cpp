@@ -1,9 +1,12 @@
 #include "xgrad/data/metrics.hpp"
 
+
 #include <cmath>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
+
+#include "check.hpp"
 
 #include "xgrad/data/tensor_batches.hpp"
 
@@ -12,19 +15,11 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string shape_str(const xt::svector<std::size_t>& s) {
-  std::ostringstream o;
-  o << "[";
-  for (std::size_t i = 0; i < s.size(); ++i) o << (i ? ", " : "") << s[i];
-  o << "]";
-  return o.str();
-}
-
 void check_scores(const std::string& who, const xt::xarray<float>& scores,
                   const xt::xarray<std::int64_t>& classes) {
   if (scores.dimension() != 2 || classes.dimension() != 1 || scores.shape()[0] != classes.size()) {
     throw std::invalid_argument(who + ": scores must be [B, C] and classes [B], got " +
-                                shape_str(scores.shape()) + " and " + shape_str(classes.shape()));
+                                check::format_shape(scores.shape()) + " and " + check::format_shape(classes.shape()));
   }
   const std::size_t c = scores.shape()[1];
   for (std::size_t i = 0; i < classes.size(); ++i) {
@@ -135,8 +130,8 @@ void RegressionMetric::update(const xt::xarray<float>& p, const xt::xarray<float
   // [B] and [B, 1] hold the same values; anything else must match element for element.
   if (p.size() != y.size() || p.dimension() == 0 || y.dimension() == 0 ||
       p.shape()[0] != y.shape()[0]) {
-    throw std::invalid_argument(name() + ": predictions " + shape_str(p.shape()) +
-                                " do not match targets " + shape_str(y.shape()));
+    throw std::invalid_argument(name() + ": predictions " + check::format_shape(p.shape()) +
+                                " do not match targets " + check::format_shape(y.shape()));
   }
   for (std::size_t i = 0; i < p.size(); ++i) {
     const double e = double(p.data()[i]) - double(y.data()[i]);

@@ -8,20 +8,11 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "check.hpp"
+
 #include "xgrad/data/batch_order.hpp"
 
 namespace xgrad::data {
-namespace {
-
-std::string shape_str(const std::vector<std::size_t>& s) {
-  std::ostringstream o;
-  o << "[";
-  for (std::size_t i = 0; i < s.size(); ++i) o << (i ? ", " : "") << s[i];
-  o << "]";
-  return o.str();
-}
-
-}  // namespace
 
 DataSplit train_validation_split(const TensorDataset& data, double fraction, std::uint64_t seed,
                                  bool stratified) {
@@ -96,8 +87,8 @@ void Standardizer::apply(xt::xarray<float>& x) const {
       x.dimension() == 0 ? std::vector<std::size_t>{}
                          : std::vector<std::size_t>(x.shape().begin() + 1, x.shape().end());
   if (x.dimension() == 0 || got != fitted) {
-    throw std::invalid_argument("Standardizer::apply: examples of shape " + shape_str(got) +
-                                ", fitted on examples of shape " + shape_str(fitted));
+    throw std::invalid_argument("Standardizer::apply: examples of shape " + check::format_shape(got) +
+                                ", fitted on examples of shape " + check::format_shape(fitted));
   }
   const std::size_t per = mean_.size(), n = x.shape()[0];
   float* p = x.data();

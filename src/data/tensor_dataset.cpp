@@ -1,5 +1,6 @@
 #include "xgrad/data/tensor_dataset.hpp"
 
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -7,18 +8,12 @@
 #include <stdexcept>
 #include <utility>
 
+#include "check.hpp"
+
 #include "xgrad/data/mnist.hpp"
 
 namespace xgrad::data {
 namespace {
-
-std::string shape_str(const xt::svector<std::size_t>& s) {
-  std::ostringstream o;
-  o << "[";
-  for (std::size_t i = 0; i < s.size(); ++i) o << (i ? ", " : "") << s[i];
-  o << "]";
-  return o.str();
-}
 
 std::size_t rest_size(const xt::svector<std::size_t>& s) {
   std::size_t n = 1;
@@ -55,7 +50,7 @@ void TensorDataset::check() const {
   if (has_classes()) {
     if (classes.dimension() != 1 || classes.size() != n) {
       fail("classes must be [" + std::to_string(n) + "] (one id per example), got " +
-           shape_str(classes.shape()));
+           check::format_shape(classes.shape()));
     }
     for (std::size_t i = 0; i < n; ++i) {
       const std::int64_t c = classes(i);
@@ -67,8 +62,8 @@ void TensorDataset::check() const {
   }
   if (has_targets()) {
     if (targets.dimension() == 0 || targets.shape()[0] != n) {
-      fail("targets must be [" + std::to_string(n) + ", ...], got " + shape_str(targets.shape()) +
-           " for features " + shape_str(features.shape()));
+      fail("targets must be [" + std::to_string(n) + ", ...], got " + check::format_shape(targets.shape()) +
+           " for features " + check::format_shape(features.shape()));
     }
     for (std::size_t i = 0; i < targets.size(); ++i) {
       if (!std::isfinite(targets.data()[i])) {
