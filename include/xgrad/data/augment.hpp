@@ -39,9 +39,12 @@ public:
   /// kernels then keep xgrad's threads to themselves. Results do not depend on it.
   AugmentOptions& parallel(bool v) { parallel_ = v; return *this; }
 
+  ///@{
+  /// The options in use.
   std::size_t crop_padding() const { return padding_; }
   bool horizontal_flip() const { return flip_; }
   bool parallel() const { return parallel_; }
+  ///@}
 
 private:
   std::size_t padding_ = 0;
@@ -51,7 +54,10 @@ private:
 
 /// The random choices for one example.
 struct CropFlip {
+  ///@{
+  /// Crop offset (rows dy, columns dx) in the padded image, each in [0, 2 * padding].
   std::size_t dy = 0, dx = 0;  ///< crop offset in the padded image, each in [0, 2 * padding]
+  ///@}
   bool flip = false;           ///< mirrored left to right
 };
 

@@ -39,6 +39,8 @@ public:
   /// std::invalid_argument unless rank < count. Default: rank 0 of 1 (everything).
   BatchOptions& shard(std::size_t rank, std::size_t count);
 
+  ///@{
+  /// The options in use.
   bool shuffle() const { return shuffle_; }
   bool drop_last() const { return drop_last_; }
   bool endless() const { return endless_; }
@@ -46,6 +48,7 @@ public:
   bool one_hot() const { return one_hot_; }
   std::size_t shard_rank() const { return shard_rank_; }
   std::size_t shard_count() const { return shard_count_; }
+  ///@}
 
 private:
   bool shuffle_ = true;
@@ -61,6 +64,7 @@ private:
 struct BatchSlot {
   /// Dataset rows of this rank's slice, `count` of them (points into BatchOrder::order()).
   const std::size_t* rows = nullptr;
+  /// Number of rows in this rank's slice (0 is possible when sharded).
   std::size_t count = 0;
   /// Examples in the whole global batch (equals count when not sharded).
   std::size_t global_size = 0;
@@ -83,12 +87,19 @@ public:
   /// loop starts a fresh one (a loop broken off mid-epoch resumes).
   void close_finished_epoch();
 
+  /// Number of examples in the dataset.
   std::size_t size() const { return order_.size(); }
+  /// Batches in one epoch: ceil(size / batch_size), or floor with drop_last.
   std::size_t batches_per_epoch() const;
+  /// Number of epochs started so far (the current epoch is epochs_started() - 1).
   std::size_t epochs_started() const { return epochs_started_; }
+  /// Batches produced so far.
   std::size_t steps() const { return steps_; }
+  /// The global batch size (before sharding).
   std::size_t batch_size() const { return batch_size_; }
+  /// The options in use.
   const BatchOptions& options() const { return options_; }
+  /// The permutation of the current epoch (indices into the dataset).
   const std::vector<std::size_t>& order() const { return order_; }
 
 private:

@@ -88,14 +88,22 @@ public:
   std::size_t epochs_started() const { return order_.epochs_started(); }
   /// Batches produced so far.
   std::size_t steps() const { return order_.steps(); }
+  /// The global batch size (before sharding).
   std::size_t batch_size() const { return order_.batch_size(); }
+  /// The options in use.
   const BatchOptions& options() const { return order_.options(); }
+  /// The dataset the batches come from.
   const Dataset& dataset() const { return *data_; }
   /// The order of the current epoch (indices into the dataset).
   const std::vector<std::size_t>& order() const { return order_.order(); }
 
+  /// Input iterator over the batches of a range-for (see begin()); it refers to its
+  /// Batches object, which it advances with next().
   class iterator {
   public:
+    ///@{
+    /// Input-iterator protocol: `*it` is the current batch (owned by the Batches object and
+    /// refilled by `++it`); the iterator equals end() once an epoch is over.
     using iterator_category = std::input_iterator_tag;
     using value_type = Batch;
     using difference_type = std::ptrdiff_t;
@@ -111,6 +119,7 @@ public:
     }
     bool operator==(const iterator& o) const { return owner_ == o.owner_; }
     bool operator!=(const iterator& o) const { return owner_ != o.owner_; }
+    ///@}
 
   private:
     friend class Batches;
@@ -120,6 +129,7 @@ public:
 
   /// Fetches the first batch of the next epoch (or the next batch when endless).
   iterator begin();
+  /// The past-the-end iterator: the end of the epoch (never reached when endless).
   iterator end() { return iterator(); }
 
 private:

@@ -41,10 +41,14 @@ public:
   CsvOptions& regression(bool v) { regression_ = v; return *this; }
   /// Number of classes (default 0: one more than the largest id in the file).
   CsvOptions& num_classes(std::size_t n) { num_classes_ = n; return *this; }
+  ///@{
   /// A column to leave out (an id, a date, ...), by name or index (negative from the end).
   CsvOptions& ignore(const std::string& name) { ignore_names_.push_back(name); return *this; }
   CsvOptions& ignore(long index) { ignore_indices_.push_back(index); return *this; }
+  ///@}
 
+  ///@{
+  /// The options in use (target and ignored columns as given, by name and by index).
   bool header() const { return header_; }
   std::size_t skip_lines() const { return skip_lines_; }
   char delimiter() const { return delimiter_; }
@@ -54,6 +58,7 @@ public:
   std::size_t num_classes() const { return num_classes_; }
   const std::vector<std::string>& ignore_names() const { return ignore_names_; }
   const std::vector<long>& ignore_indices() const { return ignore_indices_; }
+  ///@}
 
 private:
   bool header_ = true;

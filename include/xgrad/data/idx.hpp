@@ -18,14 +18,19 @@
 
 namespace xgrad::data {
 
-/// Magic numbers of the two idx variants MNIST uses.
+///@{
+/// Magic numbers of the two idx variants MNIST uses: labels (1-d) and images (3-d).
 inline constexpr std::uint32_t kIdxLabelsMagic = 2049;  // 0x00000801: ubyte, 1 dimension
 inline constexpr std::uint32_t kIdxImagesMagic = 2051;  // 0x00000803: ubyte, 3 dimensions
+///@}
 
 /// The decoded contents of an idx file of unsigned bytes.
 struct IdxFile {
+  /// The file it was read from.
   std::string path;
+  /// The magic number (kIdxLabelsMagic or kIdxImagesMagic).
   std::uint32_t magic = 0;
+  /// Size of each dimension, all non-zero.
   std::vector<std::size_t> dims;
   std::vector<std::uint8_t> data;  ///< product(dims) bytes, row-major
 };

@@ -53,11 +53,15 @@ public:
   /// Pixel values divided by 255, in [0, 1] (default true); false keeps 0..255.
   ImageFolderOptions& scale(bool v) { scale_ = v; return *this; }
 
+  ///@{
+  /// The options in use; height() and width() are 0 when no size was set, resize() is true
+  /// after resize_to.
   int channels() const { return channels_; }
   std::size_t height() const { return height_; }
   std::size_t width() const { return width_; }
   bool resize() const { return resize_; }
   bool scale() const { return scale_; }
+  ///@}
 
 private:
   int channels_ = 3;
@@ -77,10 +81,11 @@ struct ImageFolder {
   /// [N] the path each example was read from, in the same order.
   std::vector<std::string> files;
 
+  /// Number of examples (N).
   std::size_t size() const { return files.size(); }
 };
 
-/// Loads every image under `root`/<class>/. See the file comment for order, formats and
+/// Loads every image under `root/<class>/`. See the file comment for order, formats and
 /// errors.
 ImageFolder load_image_folder(const std::string& root,
                               const ImageFolderOptions& options = ImageFolderOptions());

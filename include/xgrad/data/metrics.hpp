@@ -37,6 +37,7 @@ public:
   virtual void update(const xt::xarray<float>& output, const TensorBatch& batch) = 0;
   /// The metric over everything added since construction or reset(). NaN before any update.
   virtual double value() const = 0;
+  /// Forgets every update: back to the state after construction.
   virtual void reset() = 0;
 };
 
@@ -44,6 +45,8 @@ public:
 /// the lower class id, as argmax does). k = 1: plain accuracy.
 class TopKAccuracy : public Metric {
 public:
+  /// Counts an example as correct when its class is among the `k` highest scores. Throws
+  /// std::invalid_argument for k = 0.
   explicit TopKAccuracy(std::size_t k);
   std::string name() const override;
   void update(const xt::xarray<float>& scores, const TensorBatch& batch) override;
@@ -51,7 +54,9 @@ public:
   void update(const xt::xarray<float>& scores, const xt::xarray<std::int64_t>& classes);
   double value() const override;
   void reset() override { correct_ = total_ = 0; }
+  /// Examples counted as correct so far.
   std::size_t correct() const { return correct_; }
+  /// Examples seen so far.
   std::size_t total() const { return total_; }
 
 private:
@@ -68,11 +73,14 @@ public:
 /// counts(true class, predicted class) for `num_classes` classes; value() is the accuracy.
 class ConfusionMatrix : public Metric {
 public:
+  /// A `num_classes` x `num_classes` matrix of zeros. Throws std::invalid_argument for 0.
   explicit ConfusionMatrix(std::size_t num_classes);
   std::string name() const override { return "confusion matrix"; }
   void update(const xt::xarray<float>& scores, const TensorBatch& batch) override;
+  /// scores [B, num_classes], classes [B], each in [0, num_classes).
   void update(const xt::xarray<float>& scores, const xt::xarray<std::int64_t>& classes);
   double value() const override;
+  /// Sets every count back to 0.
   void reset() override;
   /// [num_classes, num_classes] int64, rows = true class, columns = predicted class.
   const xt::xarray<std::int64_t>& counts() const { return counts_; }
@@ -88,13 +96,21 @@ private:
 class RegressionMetric : public Metric {
 public:
   void update(const xt::xarray<float>& predictions, const TensorBatch& batch) override;
+  /// predictions and targets with the same first axis and number of values ([B] and [B, 1]
+  /// match). Throws std::invalid_argument otherwise, naming both shapes.
   void update(const xt::xarray<float>& predictions, const xt::xarray<float>& targets);
+  /// Forgets every update.
   void reset() override;
 
 protected:
-  std::size_t count_ = 0;
+  std::size_t count_ = 0;  ///< values seen so far
+  ///@{
+  /// Sums of (prediction - target)^2 and of |prediction - target|.
   double sum_sq_err_ = 0, sum_abs_err_ = 0;
+  ///@}
+  ///@{
   double mean_y_ = 0, m2_y_ = 0;  ///< running mean and sum of squared deviations of targets
+  ///@}
 };
 
 /// Mean over all values of (prediction - target)^2.

@@ -29,9 +29,13 @@ enum class Split { Train, Validation, Test };
 /// "train", "validation" or "test".
 const char* to_string(Split split);
 
+/// Image height of MNIST, in pixels.
 inline constexpr std::size_t kMnistRows = 28;
+/// Image width of MNIST, in pixels.
 inline constexpr std::size_t kMnistCols = 28;
+/// Values per MNIST image (rows * cols).
 inline constexpr std::size_t kMnistPixels = kMnistRows * kMnistCols;
+/// Number of MNIST classes (digits 0-9).
 inline constexpr std::size_t kMnistClasses = 10;
 /// Size of the validation split, as in TensorFlow's read_data_sets.
 inline constexpr std::size_t kMnistValidationSize = 5000;
@@ -42,8 +46,11 @@ struct Dataset {
   xt::xarray<float> images;
   /// [N] class ids, 0 .. num_classes - 1.
   xt::xarray<std::uint8_t> labels;
+  /// Image height in pixels.
   std::size_t rows = kMnistRows;
+  /// Image width in pixels.
   std::size_t cols = kMnistCols;
+  /// Number of classes; every label is below it.
   std::size_t num_classes = kMnistClasses;
   /// Where it came from, e.g. "data/mnist train (examples 5000..59999 of 60000)".
   std::string description;
@@ -54,13 +61,14 @@ struct Dataset {
   std::size_t features() const { return rows * cols; }
 };
 
+/// The paths of an idx image file and its label file (see mnist_files).
+struct IdxPair {
+  std::string images;  ///< path of the idx3 image file
+  std::string labels;  ///< path of the idx1 label file
+};
 /// The image and label file of a split in `dir`: `train-*` for Train and Validation,
 /// `t10k-*` for Test. Prefers `<name>.gz` and falls back to the uncompressed `<name>`; when
 /// neither exists the `.gz` path is returned (so the error names it).
-struct IdxPair {
-  std::string images;
-  std::string labels;
-};
 IdxPair mnist_files(const std::string& dir, Split split);
 
 /// Loads examples [first, first + count) of an idx3 image file and its idx1 label file

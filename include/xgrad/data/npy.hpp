@@ -29,9 +29,9 @@ namespace xgrad::data {
 
 /// One decoded array: its NumPy dtype string (e.g. "<f4") and shape, and the raw data bytes.
 struct NpyArray {
-  std::string dtype;
-  std::vector<std::size_t> shape;
-  std::vector<char> bytes;
+  std::string dtype;               ///< NumPy dtype string, e.g. "<f4", "|u1"
+  std::vector<std::size_t> shape;  ///< the array's shape (empty for a 0-d array)
+  std::vector<char> bytes;         ///< the elements, C order, as stored in the file
 
   bool is_float() const;    ///< float32 or float64
   bool is_integer() const;  ///< bool, signed or unsigned integers
@@ -50,7 +50,9 @@ xt::xarray<float> to_float(const NpyArray& a, const std::string& name);
 /// The array converted to int64; float dtypes are refused ("wrong dtype").
 xt::xarray<std::int64_t> to_int64(const NpyArray& a, const std::string& name);
 
+/// A `.npy` file of any supported dtype as float32 (float64 is rounded).
 xt::xarray<float> load_npy_float(const std::string& path);
+/// A `.npy` file of a bool or integer dtype as int64; float dtypes are refused.
 xt::xarray<std::int64_t> load_npy_int(const std::string& path);
 
 /// A dataset from one `.npz`: features from entry `features_key`; targets from
@@ -59,9 +61,11 @@ xt::xarray<std::int64_t> load_npy_int(const std::string& path);
 TensorDataset load_npz_dataset(const std::string& path, const std::string& features_key = "x",
                                const std::string& targets_key = "y");
 
+///@{
 /// Writes a C-order little-endian `.npy` (format 1.0), readable by np.load.
 void save_npy(const std::string& path, const xt::xarray<float>& a);
 void save_npy(const std::string& path, const xt::xarray<std::int64_t>& a);
+///@}
 
 /// Writes `data` as an uncompressed `.npz` with entries `x` (features) and, when present,
 /// `y` (class ids as int64 or targets as float32); np.load and load_npz_dataset read it back.

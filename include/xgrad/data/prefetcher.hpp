@@ -43,6 +43,8 @@
 
 namespace xgrad::data {
 
+/// Runs a producer on its own thread and queues the batches it makes, in order (see the
+/// file comment). `B` is the batch type: default-constructible, movable and swappable.
 template <class B>
 class Prefetcher {
 public:
@@ -96,6 +98,7 @@ public:
     std::lock_guard<std::mutex> lock(mutex_);
     return ready_.size();
   }
+  /// The most finished batches that wait in the queue (the constructor's `capacity`).
   std::size_t capacity() const { return capacity_; }
   /// Batch objects made so far (default-constructed B's the producer was given): stops
   /// growing once recycling covers the pipeline.

@@ -20,8 +20,8 @@ namespace xgrad::data {
 
 /// The two parts of a split; each keeps the original row order.
 struct DataSplit {
-  TensorDataset train;
-  TensorDataset validation;
+  TensorDataset train;       ///< the training part
+  TensorDataset validation;  ///< the validation part
   std::vector<std::size_t> train_rows;       ///< rows of the original dataset, ascending
   std::vector<std::size_t> validation_rows;  ///< rows of the original dataset, ascending
 };
@@ -38,17 +38,24 @@ DataSplit train_validation_split(const TensorDataset& data, double validation_fr
 /// with std 0 is only shifted (divided by 1), as scikit-learn's StandardScaler does.
 class Standardizer {
 public:
-  /// Fits on `train`'s features. Throws std::invalid_argument for an empty dataset.
+  ///@{
+  /// Fits on `train`'s features (or on `features`, [N, ...]). Throws std::invalid_argument
+  /// for an empty dataset.
   static Standardizer fit(const TensorDataset& train);
   static Standardizer fit(const xt::xarray<float>& features);
-  /// Standardises `data`'s features in place. Throws std::invalid_argument when its example
-  /// shape differs from the fitted one (naming both shapes).
+  ///@}
+  ///@{
+  /// Standardises `data`'s features (or `features`) in place. Throws std::invalid_argument
+  /// when the example shape differs from the fitted one (naming both shapes).
   void apply(TensorDataset& data) const;
   void apply(xt::xarray<float>& features) const;
+  ///@}
 
-  /// [example shape] each.
+  ///@{
+  /// The fitted per-feature mean and std, [example shape] each.
   const xt::xarray<float>& mean() const { return mean_; }
   const xt::xarray<float>& std() const { return std_; }
+  ///@}
 
 private:
   xt::xarray<float> mean_, std_;

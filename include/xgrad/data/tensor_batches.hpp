@@ -79,15 +79,26 @@ public:
   /// endless); the call after that starts the next epoch.
   bool next(TensorBatch& out);
 
+  /// Batches in one epoch: ceil(N / B), or floor(N / B) with drop_last.
   std::size_t batches_per_epoch() const { return order_.batches_per_epoch(); }
+  /// Number of epochs started so far (the current epoch is epochs_started() - 1).
   std::size_t epochs_started() const { return order_.epochs_started(); }
+  /// Batches produced so far.
   std::size_t steps() const { return order_.steps(); }
+  /// The global batch size (before sharding).
   std::size_t batch_size() const { return order_.batch_size(); }
+  /// The options in use.
   const BatchOptions& options() const { return order_.options(); }
+  /// The dataset the batches come from.
   const TensorDataset& dataset() const { return *data_; }
 
+  /// Input iterator over the batches of a range-for (see begin()); it refers to its
+  /// TensorBatches object, which it advances with next().
   class iterator {
   public:
+    ///@{
+    /// Input-iterator protocol: `*it` is the current batch (owned by the TensorBatches object and
+    /// refilled by `++it`); the iterator equals end() once an epoch is over.
     using iterator_category = std::input_iterator_tag;
     using value_type = TensorBatch;
     using difference_type = std::ptrdiff_t;
@@ -103,6 +114,7 @@ public:
     }
     bool operator==(const iterator& o) const { return owner_ == o.owner_; }
     bool operator!=(const iterator& o) const { return owner_ != o.owner_; }
+    ///@}
 
   private:
     friend class TensorBatches;
@@ -113,6 +125,7 @@ public:
   /// Fetches the first batch of the next epoch (or the next batch when endless); a loop
   /// broken off mid-epoch resumes where it stopped.
   iterator begin();
+  /// The past-the-end iterator: the end of the epoch (never reached when endless).
   iterator end() { return iterator(); }
 
 private:

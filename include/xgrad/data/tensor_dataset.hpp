@@ -30,9 +30,11 @@ struct TensorDataset {
   xt::xarray<float> targets;
   /// Number of classes (classification), 0 otherwise.
   std::size_t num_classes = 0;
+  ///@{
   /// Optional names of the feature and target columns (loaders fill them from a CSV header).
   std::vector<std::string> feature_names;
   std::vector<std::string> target_names;
+  ///@}
   /// Where it came from, e.g. "data.csv (569 rows)".
   std::string description;
 
@@ -54,9 +56,12 @@ struct TensorDataset {
   std::size_t example_size() const;
   /// Shape of one example's targets (regression), without the first axis.
   std::vector<std::size_t> target_shape() const;
-  /// (A default xarray is a 0-d scalar of size 1, so "set" means at least one axis.)
+  ///@{
+  /// Whether class ids (classification) or targets (regression) are set. A default xarray is
+  /// a 0-d scalar of size 1, so "set" means at least one axis.
   bool has_classes() const { return classes.dimension() > 0 || num_classes > 0; }
   bool has_targets() const { return targets.dimension() > 0; }
+  ///@}
 
   /// Throws std::invalid_argument naming the description and what is wrong: features not
   /// [N, ...], classes not [N], a class id outside [0, num_classes), targets not [N, ...],
@@ -64,10 +69,12 @@ struct TensorDataset {
   void check() const;
 };
 
+///@{
 /// An MNIST-style Dataset as a TensorDataset: features [N, rows * cols], classes [N].
 /// The rvalue overload moves the images instead of copying them.
 TensorDataset to_tensor_dataset(const Dataset& mnist);
 TensorDataset to_tensor_dataset(Dataset&& mnist);
+///@}
 
 /// Examples `rows` of `data` (in that order) as a new dataset; names and num_classes carried
 /// over. Throws std::out_of_range for a row >= size().
