@@ -63,7 +63,7 @@ long default_reps(const std::string& name) {
 
 int usage(const char* argv0) {
   std::fprintf(stderr,
-               "usage: %s [--workloads W1a,W1b,W2a,W2b,E1,R20,VGG,WMLP] [--threads N] [--reps N]"
+               "usage: %s [--workloads W1a,W1b,W2a,W2b,E1,R20,VGG,WMLP] [--threads N] [--reps N] [--no-peak]"
                " [--warmup N] [--default-allocator]\n",
                argv0);
   return 2;
@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   std::string workloads = "W1a,W1b,W2a,W2b,E1,R20,VGG,WMLP";
   int threads = 1;
   long reps = 0, warmup = -1;
+  bool measure_peak = true;
   bool tune_allocator = true;
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
@@ -89,6 +90,8 @@ int main(int argc, char** argv) {
       reps = std::atol(argv[++i]);
     } else if (!std::strcmp(argv[i], "--warmup") && has_value) {
       warmup = std::atol(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--no-peak")) {
+      measure_peak = false;  // valgrind: 8 products of 1024^3 would take most of an hour
     } else if (!std::strcmp(argv[i], "--default-allocator")) {
       tune_allocator = false;
     } else {
@@ -102,7 +105,8 @@ int main(int argc, char** argv) {
   }
   xgrad::set_num_threads(threads);
   if (tune_allocator) xgrad::tune_allocator_for_training();
-  const bench::SingleCorePeak peak = bench::measure_single_core_peak();
+  const bench::SingleCorePeak peak =
+      measure_peak ? bench::measure_single_core_peak() : bench::SingleCorePeak{};
   std::printf("%s\n# name threads median_ms p10_ms p90_ms peak_rss_mb gflops peak_fraction\n",
               peak.describe().c_str());
   for (const auto& name : split(workloads)) {
