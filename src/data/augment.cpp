@@ -6,19 +6,12 @@
 #include <vector>
 
 #include "kernels/parallel.hpp"
+#include "splitmix.hpp"
 #include "xgrad/shape.hpp"
 
 namespace xgrad::data {
 
 namespace {
-
-/// splitmix64's output function: a bijective mix of 64 bits (Steele, Lea, Flood 2014).
-std::uint64_t mix(std::uint64_t z) {
-  z += 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 /// Uniform in [0, n) from 64 random bits (multiply-high; the bias, n / 2^64, is negligible for
 /// crop offsets).
@@ -32,12 +25,12 @@ CropFlip crop_flip_draw(const AugmentOptions& options, std::uint64_t seed,
                         std::uint64_t batch_index, std::uint64_t example) {
   // One key per (seed, batch, example), chained through the mix so that nearby triples are
   // unrelated; three draws from consecutive counters under that key.
-  const std::uint64_t key = mix(mix(mix(seed) ^ batch_index) ^ example);
+  const std::uint64_t key = splitmix64(splitmix64(splitmix64(seed) ^ batch_index) ^ example);
   const std::uint64_t span = 2 * std::uint64_t(options.crop_padding()) + 1;
   CropFlip d;
-  d.dy = std::size_t(below(mix(key + 1), span));
-  d.dx = std::size_t(below(mix(key + 2), span));
-  d.flip = options.horizontal_flip() && (mix(key + 3) >> 63) != 0;
+  d.dy = std::size_t(below(splitmix64(key + 1), span));
+  d.dx = std::size_t(below(splitmix64(key + 2), span));
+  d.flip = options.horizontal_flip() && (splitmix64(key + 3) >> 63) != 0;
   return d;
 }
 

@@ -6,6 +6,7 @@
 #include "check.hpp"
 #include "config.hpp"
 #include "kernels/parallel.hpp"
+#include "splitmix.hpp"
 #include "xgrad/autograd/function.hpp"
 
 namespace xgrad {
@@ -14,22 +15,13 @@ namespace {
 
 using config::kDropoutGrain;
 
-/// SplitMix64's finaliser: a well-mixed 64-bit hash of (seed, index), so each element's draw
-/// is independent of how the work is split over threads.
-inline std::uint64_t mix(std::uint64_t z) {
-  z += 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
 /// out[i] = in[i] * (kept ? scale : 0), kept when a uniform draw in [0, 1) is >= rate.
 template <class T>
 void apply_mask(const T* in, T* out, std::size_t n, std::uint64_t seed, double rate, T scale) {
-  const std::uint64_t key = mix(seed);
+  const std::uint64_t key = splitmix64(seed);
   kernels::parallel_for(n, kDropoutGrain, [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) {
-      const double u = double(mix(key ^ mix(i)) >> 11) * 0x1.0p-53;
+      const double u = double(splitmix64(key ^ splitmix64(i)) >> 11) * 0x1.0p-53;
       out[i] = u >= rate ? in[i] * scale : T(0);
     }
   });
