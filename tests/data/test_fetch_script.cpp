@@ -19,7 +19,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-const fs::path kRepo = fs::path(__FILE__).parent_path().parent_path().parent_path();
+const fs::path kRepo = XGRAD_SOURCE_DIR;
 
 /// A scratch checkout holding only data/'s scripts and checksum lists.
 struct ScratchRepo {

@@ -1,7 +1,7 @@
 // The real MNIST (and Fashion-MNIST) files, when this machine has them; skipped otherwise.
 //
 // MNIST is looked for in $XGRAD_MNIST_DIR, then ../shared/data/mnist next to the checkout
-// (found from this source file's path), then the checkout's data/mnist.
+// (XGRAD_SOURCE_DIR, the checkout CMake configured), then the checkout's data/mnist.
 #include <catch2/catch.hpp>
 #include <xgrad/data/data.hpp>
 
@@ -17,7 +17,7 @@ namespace {
 
 std::string real_mnist_dir() {
   if (const char* env = std::getenv("XGRAD_MNIST_DIR"); env && *env) return env;
-  const fs::path repo = fs::path(__FILE__).parent_path().parent_path().parent_path();
+  const fs::path repo = XGRAD_SOURCE_DIR;
   for (const fs::path& dir : {repo / ".." / "shared" / "data" / "mnist", repo / "data" / "mnist"}) {
     if (data::has_mnist_files(dir.string())) return dir.lexically_normal().string();
   }

@@ -334,7 +334,7 @@ TEST_CASE("checkpoint: readable by NumPy (tests/io/check_checkpoint.py)", "[io][
         << " \"1.moving_mean\": {\"shape\": [3], \"values\": [1.5, 2.5, -3.5]},"
         << " \"1.moving_variance\": {\"shape\": [3], \"values\": [0.25, 4.0, 1.0]}}";
   }
-  const std::string script = (fs::path(__FILE__).parent_path() / "check_checkpoint.py").string();
+  const std::string script = (fs::path(XGRAD_SOURCE_DIR) / "tests" / "io" / "check_checkpoint.py").string();
   REQUIRE(fs::exists(script));
   const std::string cmd = "/usr/bin/python3 '" + script + "' '" + path + "' '" + expected + "'";
   int rc = std::system(cmd.c_str());
