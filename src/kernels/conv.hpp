@@ -78,7 +78,7 @@ struct ConvTuning {
   /// cache (the whole matrix is never materialised when larger). 0 = one block.
   std::size_t block_bytes = std::size_t(1) << 20;
   /// XGRAD_CONV_DW_T: compute dW^T = g^T col and transpose the small result, rather than
-  /// dW = col^T g (different operand roles inside OpenBLAS; see the benchmark).
+  /// dW = col^T g (different operand roles inside OpenBLAS; measured with examples/bench_conv).
   bool dw_transposed = true;
   /// XGRAD_CONV_DIRECT=auto|always|never: direct kernels where they measured faster (chosen
   /// separately for the forward pass, the input gradient and the filter gradient), for every

@@ -32,10 +32,11 @@ thread_local bool t_inside_job = false;
 
 // A worker that spins on a core it shares with another process burns the time slices it
 // needs for its parts: the scheduler then preempts it in the middle of a part, and the step
-// waits for it (W2b next to a busy core: 1.5x the 1-thread step). So a worker that got less
-// than kFairShare of the time it was runnable (spinning or working, not sleeping) over the
-// last kWindow takes its core to be shared, for kSharedFor: it spins briefly and sleeps, and is
-// woken only for jobs with parts to spare; woken from a sleep, it runs at once. (Preemptions
+// waits for it (an Adam step of a 19-layer BN conv net, batch 64, next to a busy core took
+// 1.5x its 1-thread time). So a worker that got less than kFairShare of the time it was
+// runnable (spinning or working, not sleeping) over the last kWindow takes its core to be
+// shared, for kSharedFor: it spins briefly and sleeps, and is woken only for jobs with parts to
+// spare; woken from a sleep, it runs at once. (Preemptions
 // alone say little: a VM's worker is preempted now and then on an idle machine too.)
 class SharedCoreDetector {
 public:
