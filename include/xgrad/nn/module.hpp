@@ -57,6 +57,8 @@ public:
   using value_type = T;
   /// The tensors it takes, returns and holds: Tensor (float) or Tensor64 (double).
   using Tensor = BasicTensor<T>;
+  /// This class, by the name a subclass's constructor calls it: `Net() : Module("Net")`.
+  using Module = BasicModule;
 
   /// `type_name` appears in error messages and in `name()` ("Dense", "BatchNorm", ...).
   explicit BasicModule(std::string type_name = "Module");

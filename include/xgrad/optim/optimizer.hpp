@@ -33,6 +33,8 @@ public:
   using value_type = T;
   /// The parameters' tensor type.
   using Tensor = BasicTensor<T>;
+  /// This class, by the name a subclass's constructor calls it: `Optimizer("Mine", params)`.
+  using Optimizer = BasicOptimizer;
   /// Throws std::invalid_argument on an empty list, an undefined/non-leaf tensor or a
   /// tensor listed twice (it would be updated twice per step). `name` ("SGD", "Adam")
   /// starts every error message.
