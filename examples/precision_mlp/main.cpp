@@ -57,7 +57,8 @@ double train_step(nn::BasicSequential<T>& model, optim::BasicSGD<T>& sgd,
 /// Largest |a - b| / max(|b|, 1e-30) over two models' parameters.
 double parameter_drift(const nn::Module& a, const nn::Module64& b) {
   double worst = 0;
-  const auto pa = a.named_parameters(), pb = b.named_parameters();
+  const auto pa = a.named_parameters();
+  const auto pb = b.named_parameters();
   for (std::size_t i = 0; i < pa.size(); ++i) {
     auto ib = pb[i].second.value().begin();
     for (float v : pa[i].second.value()) {

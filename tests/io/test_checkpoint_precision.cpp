@@ -61,7 +61,7 @@ TEST_CASE("checkpoint: float32 -> float64 twin -> float32, bit-exact, with a rep
   CHECK(in.converted.size() == net64->named_parameters().size() + net64->named_buffers().size());
   CHECK(in.message().find("from F32 to F64: 0.kernel, 1.gamma") != std::string::npos);
   for (const auto& kv : net32->named_parameters()) {
-    CHECK(xt::xarray<double>(kv.second.value()) == net64->parameter(kv.first).value());
+    CHECK((xt::xarray<double>(kv.second.value()) == net64->parameter(kv.first).value()));
   }
 
   io::save(*net64, f64);
@@ -71,10 +71,10 @@ TEST_CASE("checkpoint: float32 -> float64 twin -> float32, bit-exact, with a rep
   CHECK(out.from_dtype == "F64");
   CHECK(out.to_dtype == "F32");
   for (const auto& kv : net32->named_parameters()) {
-    CHECK(back->parameter(kv.first).value() == kv.second.value());
+    CHECK((back->parameter(kv.first).value() == kv.second.value()));
   }
   for (const auto& kv : net32->named_buffers()) {
-    CHECK(back->buffer(kv.first).value() == kv.second.value());
+    CHECK((back->buffer(kv.first).value() == kv.second.value()));
   }
 
   // Same precision: nothing converted, nothing said.
@@ -111,7 +111,7 @@ TEST_CASE("checkpoint: an optimizer's state loads across precisions too",
   auto s64 = adam64.state_arrays();
   REQUIRE(s32.size() == s64.size());
   for (std::size_t i = 0; i < s32.size(); ++i) {
-    CHECK(xt::xarray<double>(*s32[i].array) == *s64[i].array);
+    CHECK((xt::xarray<double>(*s32[i].array) == *s64[i].array));
   }
   std::remove(path.c_str());
 }

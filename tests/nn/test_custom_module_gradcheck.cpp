@@ -2,6 +2,7 @@
 // checked in float64 (quoted verbatim by README.md, checked by readme.quotes.*).
 #include <catch2/catch.hpp>
 #include <xgrad/nn/nn.hpp>
+#include <xgrad/xgrad.hpp>
 #include <xtensor/xrandom.hpp>
 
 using namespace xgrad;

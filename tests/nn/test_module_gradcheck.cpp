@@ -85,7 +85,7 @@ TEST_CASE("gradcheck_module: BatchNorm on [N, F] and NHWC checks through the bat
     check_both_modes(bn, away_from_zero(shape, 13));
     const auto after = buffer_values(bn);
     REQUIRE(after.size() == before.size());
-    for (std::size_t i = 0; i < after.size(); ++i) CHECK(after[i] == before[i]);
+    for (std::size_t i = 0; i < after.size(); ++i) CHECK((after[i] == before[i]));
   }
 }
 

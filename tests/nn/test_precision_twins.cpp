@@ -51,14 +51,14 @@ TEST_CASE("copy_state: float32 -> float64 -> float32 gives back the same bits",
   const auto a = net32->named_parameters(), b = back->named_parameters();
   for (std::size_t i = 0; i < a.size(); ++i) {
     INFO(a[i].first);
-    CHECK(a[i].second.value() == b[i].second.value());
+    CHECK((a[i].second.value() == b[i].second.value()));
   }
   const auto ab = net32->named_buffers(), bb = back->named_buffers();
-  REQUIRE(ab.size() == 2 * 2);
-  for (std::size_t i = 0; i < ab.size(); ++i) CHECK(ab[i].second.value() == bb[i].second.value());
+  REQUIRE(ab.size() == 2);  // one BatchNorm: moving mean and variance
+  for (std::size_t i = 0; i < ab.size(); ++i) CHECK((ab[i].second.value() == bb[i].second.value()));
   // float -> double is exact.
-  CHECK(xt::xarray<double>(net32->parameter("0.kernel").value()) ==
-        net64->parameter("0.kernel").value());
+  CHECK((xt::xarray<double>(net32->parameter("0.kernel").value()) ==
+         net64->parameter("0.kernel").value()));
 }
 
 TEST_CASE("copy_state: a mismatch is refused with the names, and nothing is copied",
@@ -82,7 +82,7 @@ TEST_CASE("copy_state: a mismatch is refused with the names, and nothing is copi
     CHECK(msg.find("'1.moving_mean' is in the source only") != std::string::npos);
     CHECK(msg.find("Nothing was copied") != std::string::npos);
   }
-  CHECK(b.parameter("0.kernel").value() == kernel_before);
+  CHECK((b.parameter("0.kernel").value() == kernel_before));
 }
 
 TEST_CASE("twins: float32 and float64 from the same state agree on outputs, gradients and "
@@ -105,14 +105,16 @@ TEST_CASE("twins: float32 and float64 from the same state agree on outputs, grad
     CHECK(max_relative(y32.value(), y64.value()) < 1e-5);
     reduce_sum(y32 * Tensor(u)).backward();
     reduce_sum(y64 * Tensor64(xt::xarray<double>(u))).backward();
-    const auto p32 = net32->named_parameters(), p64 = net64->named_parameters();
+    const auto p32 = net32->named_parameters();
+    const auto p64 = net64->named_parameters();
     for (std::size_t i = 0; i < p32.size(); ++i) {
       INFO(p32[i].first);
       REQUIRE(p32[i].second.has_grad());
       // Gradients sum many products: float32's rounding grows with the sums' length.
       CHECK(max_relative(p32[i].second.grad(), p64[i].second.grad()) < 1e-4);
     }
-    const auto b32 = net32->named_buffers(), b64 = net64->named_buffers();
+    const auto b32 = net32->named_buffers();
+    const auto b64 = net64->named_buffers();
     for (std::size_t i = 0; i < b32.size(); ++i) {
       CHECK(max_relative(b32[i].second.value(), b64[i].second.value()) < 1e-5);
     }

@@ -37,7 +37,8 @@ double twin_drift(Make&& make) {
     opt32->step();
     opt64->step();
   }
-  const auto a = net32->named_parameters(), b = net64->named_parameters();
+  const auto a = net32->named_parameters();
+  const auto b = net64->named_parameters();
   for (std::size_t i = 0; i < a.size(); ++i) {
     auto ib = b[i].second.value().begin();
     for (float v : a[i].second.value()) {
