@@ -54,19 +54,21 @@ double train_step(nn::BasicSequential<T>& model, optim::BasicSGD<T>& sgd,
   return double(loss.item());
 }
 
-/// Largest |a - b| / max(|b|, 1e-30) over two models' parameters.
+/// |a - b| / |b| over all parameters together (Euclidean norms): how far the float32 model has
+/// moved from the float64 one. (Element by element, parameters near zero would dominate.)
 double parameter_drift(const nn::Module& a, const nn::Module64& b) {
-  double worst = 0;
+  double diff = 0, norm = 0;
   const auto pa = a.named_parameters();
   const auto pb = b.named_parameters();
   for (std::size_t i = 0; i < pa.size(); ++i) {
     auto ib = pb[i].second.value().begin();
     for (float v : pa[i].second.value()) {
-      worst = std::max(worst, std::abs(double(v) - *ib) / std::max(std::abs(*ib), 1e-30));
+      diff += (double(v) - *ib) * (double(v) - *ib);
+      norm += *ib * *ib;
       ++ib;
     }
   }
-  return worst;
+  return std::sqrt(diff / norm);
 }
 
 }  // namespace
