@@ -102,17 +102,21 @@ using Softplus64 = BasicSoftplus<double>;   ///< float64 Softplus
 using GELU = BasicGELU<float>;              ///< float32 GELU
 using GELU64 = BasicGELU<double>;           ///< float64 GELU
 
-#define XGRAD_ACTIVATION_EXTERN(T)          \
-  extern template class BasicSigmoid<T>;    \
-  extern template class BasicReLU<T>;       \
-  extern template class BasicTanh<T>;       \
-  extern template class BasicSoftmax<T>;    \
-  extern template class BasicLeakyReLU<T>;  \
-  extern template class BasicELU<T>;        \
-  extern template class BasicSoftplus<T>;   \
-  extern template class BasicGELU<T>;
-XGRAD_ACTIVATION_EXTERN(float)
-XGRAD_ACTIVATION_EXTERN(double)
-#undef XGRAD_ACTIVATION_EXTERN
+extern template class BasicSigmoid<float>;
+extern template class BasicReLU<float>;
+extern template class BasicTanh<float>;
+extern template class BasicSoftmax<float>;
+extern template class BasicLeakyReLU<float>;
+extern template class BasicELU<float>;
+extern template class BasicSoftplus<float>;
+extern template class BasicGELU<float>;
+extern template class BasicSigmoid<double>;
+extern template class BasicReLU<double>;
+extern template class BasicTanh<double>;
+extern template class BasicSoftmax<double>;
+extern template class BasicLeakyReLU<double>;
+extern template class BasicELU<double>;
+extern template class BasicSoftplus<double>;
+extern template class BasicGELU<double>;
 
 }  // namespace xgrad::nn

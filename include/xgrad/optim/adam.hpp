@@ -56,6 +56,7 @@ public:
 protected:
   /// For AdamW: `name` starts the error messages.
   BasicAdam(std::string name, std::vector<Tensor> params, const AdamOptions& options);
+  /// Lists its state for checkpoints: "m", "v" and "t".
   void collect_state(std::vector<typename BasicOptimizer<T>::StateArray>& arrays,
                      std::vector<typename BasicOptimizer<T>::StateCounter>& counters) override;
   /// AdamW's decay; checked by AdamW's constructor.

@@ -45,6 +45,7 @@ public:
   const RMSpropOptions& options() const { return options_; }
 
 protected:
+  /// Lists its state for checkpoints: "ms", "mg" and "momentum".
   void collect_state(std::vector<typename BasicOptimizer<T>::StateArray>& arrays,
                      std::vector<typename BasicOptimizer<T>::StateCounter>& counters) override;
 

@@ -45,6 +45,7 @@ public:
   ///@}
 
 protected:
+  /// Lists its state for checkpoints: "velocity".
   void collect_state(std::vector<typename BasicOptimizer<T>::StateArray>& arrays,
                      std::vector<typename BasicOptimizer<T>::StateCounter>& counters) override;
 
