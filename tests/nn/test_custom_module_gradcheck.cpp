@@ -45,7 +45,7 @@ TEST_CASE("ConvBlock: input and parameter gradients in float64", "[custom-module
 
 }  // namespace
 
-TEST_CASE("ConvBlock: the float32 block trains; a float64 twin of it checks the same state",
+TEST_CASE("ConvBlock: the float32 block trains, and a float64 twin of it checks the same state",
           "[custom-module]") {
   ConvBlock<float> block(1, 2);
   std::mt19937 rng(2);

@@ -101,7 +101,7 @@ TEST_CASE("gradcheck_module: pooling layers", "[nn][gradcheck_module]") {
   check_both_modes(global, x);
 }
 
-TEST_CASE("gradcheck_module: Dropout with its mask held fixed; the mask counter is left as it was",
+TEST_CASE("gradcheck_module: Dropout with its mask held fixed, the mask counter is left as it was",
           "[nn][gradcheck_module]") {
   nn::Dropout64 dropout(0.5f, 21);
   dropout.set_calls(3);
@@ -253,7 +253,7 @@ TEST_CASE("gradcheck_module: a BatchNorm VJP term off by 1e-4 fails the check, w
   CHECK(r.message.find("HandBatchNorm '1'") != std::string::npos);
 }
 
-TEST_CASE("gradcheck_module: a subset of parameters by dotted name; bad names are refused",
+TEST_CASE("gradcheck_module: a subset of parameters by dotted name, bad names refused",
           "[nn][gradcheck_module]") {
   auto mlp = bn_mlp<double>(5, 4, 61);
   nn::ModuleGradcheckOptions options;

@@ -76,7 +76,7 @@ TEST_CASE("optimizers in float64 follow their float32 twins to float32 rounding"
   CHECK(twin_drift(rmsprop) < 1e-4);
 }
 
-TEST_CASE("SGD64: p -= lr g in double; a schedule drives it as it drives SGD",
+TEST_CASE("SGD64: p -= lr g in double, and a schedule drives it as it drives SGD",
           "[optim][precision]") {
   Tensor64 p(xt::xarray<double>{1.0, -2.0}, true);
   optim::SGD64 sgd({p}, 0.1f);
