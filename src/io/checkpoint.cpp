@@ -22,7 +22,8 @@ bool is_optimizer_name(const std::string& name) {
   return name.compare(0, kOptimizerPrefix.size(), kOptimizerPrefix) == 0;
 }
 
-nn::NamedList<Tensor> all_state(const nn::Module& module) {
+template <class T>
+nn::NamedList<BasicTensor<T>> all_state(const nn::BasicModule<T>& module) {
   auto named = module.named_parameters();
   auto bufs = module.named_buffers();
   named.insert(named.end(), bufs.begin(), bufs.end());
@@ -37,27 +38,31 @@ const std::string* find_metadata(const detail::SafetensorsFile& file, const std:
 }
 
 /// A copy from the file's data into an array of the right size, decided before any copy.
+template <class T>
 struct Copy {
-  xt::xarray<float>* dst;
+  xt::xarray<T>* dst;
   Shape shape;  // to allocate an optimizer slot not allocated yet
   const detail::SafetensorsEntry* src;
 };
 
 /// A planned load: every copy and counter, or the problems that refuse the file.
+template <class T>
 struct Plan {
-  std::vector<Copy> copies;
-  std::vector<xt::xarray<float>*> resets;  // optimizer slots the file does not have
+  std::vector<Copy<T>> copies;
+  std::vector<xt::xarray<T>*> resets;  // optimizer slots the file does not have
   std::vector<std::pair<std::int64_t*, std::int64_t>> counters;
   bool with_optimizer = false;
-  optim::Optimizer* optimizer = nullptr;  // set when its part of the plan is complete
+  optim::BasicOptimizer<T>* optimizer = nullptr;  // set when its part of the plan is complete
   float lr = 0.0f;
   std::vector<std::string> problems;
 };
 
-void check_entry(const detail::SafetensorsEntry& e, const Shape& expected, Plan& plan,
-                 xt::xarray<float>* dst) {
-  if (e.dtype != "F32") {
-    plan.problems.push_back("tensor '" + e.name + "' has dtype " + e.dtype + ", expected F32");
+template <class T>
+void check_entry(const detail::SafetensorsEntry& e, const Shape& expected, Plan<T>& plan,
+                 xt::xarray<T>* dst) {
+  if (e.dtype != "F32" && e.dtype != "F64") {
+    plan.problems.push_back("tensor '" + e.name + "' has dtype " + e.dtype +
+                            ", expected F32 or F64");
   } else if (e.shape != expected) {
     plan.problems.push_back("tensor '" + e.name + "' has shape " + to_string(e.shape) +
                             ", the model expects " + to_string(expected));
@@ -68,7 +73,9 @@ void check_entry(const detail::SafetensorsEntry& e, const Shape& expected, Plan&
 
 /// The model part: every parameter and buffer by name. Optimizer entries are left to
 /// plan_optimizer (or ignored, for a model-only load of a file that has them).
-void plan_model(const nn::Module& module, const detail::SafetensorsFile& file, Plan& plan) {
+template <class T>
+void plan_model(const nn::BasicModule<T>& module, const detail::SafetensorsFile& file,
+                Plan<T>& plan) {
   std::map<std::string, const detail::SafetensorsEntry*> by_name;
   for (const auto& e : file.entries) by_name[e.name] = &e;
   const bool has_optimizer = find_metadata(file, "optimizer") != nullptr;
@@ -90,8 +97,9 @@ void plan_model(const nn::Module& module, const detail::SafetensorsFile& file, P
 
 /// Parameter i of the optimizer -> its dotted name in the module; throws naming the first
 /// parameter the module does not have.
-std::vector<std::string> optimizer_param_names(const nn::Module& module,
-                                               const optim::Optimizer& optimizer) {
+template <class T>
+std::vector<std::string> optimizer_param_names(const nn::BasicModule<T>& module,
+                                               const optim::BasicOptimizer<T>& optimizer) {
   std::map<const void*, std::string> by_impl;
   for (const auto& kv : module.named_parameters()) {
     by_impl[xgrad::detail::impl_of(kv.second).get()] = kv.first;
@@ -114,8 +122,8 @@ std::string state_name(const std::string& param, const std::string& slot) {
   return kOptimizerPrefix + param + "/" + slot;
 }
 
-std::string counter_key(const std::vector<std::string>& names,
-                        const optim::Optimizer::StateCounter& c) {
+template <class Counter>
+std::string counter_key(const std::vector<std::string>& names, const Counter& c) {
   return c.param == optim::Optimizer::kNoParam ? kOptimizerPrefix + c.name
                                                : state_name(names[c.param], c.name);
 }
@@ -130,8 +138,9 @@ bool parse_int64(const std::string& s, std::int64_t& out) {
   return true;
 }
 
-void plan_optimizer(const nn::Module& module, optim::Optimizer& optimizer,
-                    const detail::SafetensorsFile& file, Plan& plan) {
+template <class T>
+void plan_optimizer(const nn::BasicModule<T>& module, optim::BasicOptimizer<T>& optimizer,
+                    const detail::SafetensorsFile& file, Plan<T>& plan) {
   plan.with_optimizer = true;
   const std::string* kind = find_metadata(file, "optimizer");
   if (!kind) {
@@ -190,9 +199,21 @@ void plan_optimizer(const nn::Module& module, optim::Optimizer& optimizer,
   plan.optimizer = &optimizer;
 }
 
+/// Element k of a stored tensor of `Src` (little-endian bytes) as T.
+template <class Src>
+Src read_element(const unsigned char* src, std::size_t k, bool little_endian) {
+  unsigned char b[sizeof(Src)];
+  std::memcpy(b, src + sizeof(Src) * k, sizeof(Src));
+  if (!little_endian) std::reverse(b, b + sizeof(Src));
+  Src v;
+  std::memcpy(&v, b, sizeof(Src));
+  return v;
+}
+
 /// Refuses the file with every problem, or applies the whole plan.
-void apply(const Plan& plan, const nn::Module& module, const detail::SafetensorsFile& file,
-           const std::string& path) {
+template <class T>
+LoadReport apply(const Plan<T>& plan, const nn::BasicModule<T>& module,
+                 const detail::SafetensorsFile& file, const std::string& path) {
   if (!plan.problems.empty()) {
     std::string msg = "xgrad::io::load: checkpoint '" + path + "' does not match the " +
                       module.name() + (plan.with_optimizer ? " and optimizer" : "") +
@@ -202,57 +223,87 @@ void apply(const Plan& plan, const nn::Module& module, const detail::Safetensors
     throw std::runtime_error(msg);
   }
   // Optimizer slots not allocated yet: all allocations first, so bad_alloc changes nothing.
-  std::vector<std::pair<xt::xarray<float>*, xt::xarray<float>>> allocations;
+  std::vector<std::pair<xt::xarray<T>*, xt::xarray<T>>> allocations;
   for (const auto& c : plan.copies) {
     if (to_shape(c.dst->shape()) != c.shape) {
-      allocations.emplace_back(c.dst, xt::xarray<float>::from_shape(c.shape));
+      allocations.emplace_back(c.dst, xt::xarray<T>::from_shape(c.shape));
     }
   }
   for (auto& a : allocations) *a.first = std::move(a.second);
   const bool le = detail::host_is_little_endian();
+  const std::string own = detail::dtype_of<T>();
+  LoadReport report;
+  report.to_dtype = own;
   for (const auto& step : plan.copies) {
     auto& dst = *step.dst;
     const unsigned char* src = file.bytes.data() + file.data_start + step.src->begin;
     const std::size_t n = dst.size();
+    if (step.src->dtype != own) {
+      // Another precision: converted element by element (float -> double is exact).
+      report.converted.push_back(step.src->name);
+      report.from_dtype = step.src->dtype;
+      T* d = dst.data();
+      if (step.src->dtype == "F32") {
+        for (std::size_t k = 0; k < n; ++k) d[k] = T(read_element<float>(src, k, le));
+      } else {
+        for (std::size_t k = 0; k < n; ++k) d[k] = T(read_element<double>(src, k, le));
+      }
+      continue;
+    }
     if (n == 0) continue;
-    std::memcpy(dst.data(), src, 4 * n);
+    std::memcpy(dst.data(), src, sizeof(T) * n);
     if (!le) {
       auto* b = reinterpret_cast<unsigned char*>(dst.data());
-      for (std::size_t k = 0; k < n; ++k) std::reverse(b + 4 * k, b + 4 * k + 4);
+      for (std::size_t k = 0; k < n; ++k) std::reverse(b + sizeof(T) * k, b + sizeof(T) * (k + 1));
     }
   }
-  for (auto* r : plan.resets) *r = xt::xarray<float>::from_shape({0});
+  for (auto* r : plan.resets) *r = xt::xarray<T>::from_shape({0});
   for (const auto& c : plan.counters) *c.first = c.second;
   if (plan.optimizer && plan.lr > 0.0f) plan.optimizer->restore_lr(plan.lr);
+  return report;
 }
 
-void load_file(nn::Module& module, optim::Optimizer* optimizer, const detail::SafetensorsFile& file,
-               const std::string& path) {
-  Plan plan;
+template <class T>
+LoadReport load_file(nn::BasicModule<T>& module, optim::BasicOptimizer<T>* optimizer,
+                     const detail::SafetensorsFile& file, const std::string& path) {
+  Plan<T> plan;
   plan_model(module, file, plan);
   if (optimizer) plan_optimizer(module, *optimizer, file, plan);
-  apply(plan, module, file, path);
+  return apply(plan, module, file, path);
 }
 
-std::vector<detail::F32View> model_views(const nn::Module& module) {
+template <class T>
+std::vector<detail::TensorView> model_views(const nn::BasicModule<T>& module) {
   const auto state = all_state(module);
-  std::vector<detail::F32View> views;
+  std::vector<detail::TensorView> views;
   views.reserve(state.size());
   for (const auto& kv : state) {
     const auto& a = kv.second.value();
-    views.push_back({kv.first, to_shape(a.shape()), a.data(), a.size()});
+    views.push_back({kv.first, to_shape(a.shape()), a.data(), a.size(), detail::dtype_of<T>()});
   }
   return views;
 }
 
 }  // namespace
 
-void save(const nn::Module& module, const std::string& path) {
+std::string LoadReport::message() const {
+  if (converted.empty()) return "";
+  std::string s = "converted " + std::to_string(converted.size()) + " tensor" +
+                  (converted.size() == 1 ? "" : "s") + " from " + from_dtype + " to " + to_dtype +
+                  ":";
+  for (std::size_t i = 0; i < converted.size(); ++i) s += (i ? ", " : " ") + converted[i];
+  return s;
+}
+
+template <class T>
+void save(const nn::BasicModule<T>& module, const std::string& path) {
   detail::write_file_atomic(
       path, detail::encode_safetensors(model_views(module), {{"format", "np"}, {"producer", "xgrad"}}));
 }
 
-void save(const nn::Module& module, optim::Optimizer& optimizer, const std::string& path) {
+template <class T>
+void save(const nn::BasicModule<T>& module, optim::BasicOptimizer<T>& optimizer,
+          const std::string& path) {
   auto views = model_views(module);
   for (const auto& v : views) {
     if (is_optimizer_name(v.name)) {
@@ -264,7 +315,7 @@ void save(const nn::Module& module, optim::Optimizer& optimizer, const std::stri
   for (const auto& s : optimizer.state_arrays()) {
     if (s.array->size() == 0) continue;  // never allocated: loads back as zeros
     views.push_back({state_name(names[s.param], s.slot), to_shape(s.array->shape()),
-                     s.array->data(), s.array->size()});
+                     s.array->data(), s.array->size(), detail::dtype_of<T>()});
   }
   std::vector<std::pair<std::string, std::string>> meta = {
       {"format", "np"}, {"producer", "xgrad"}, {"optimizer", optimizer.name()}};
@@ -277,21 +328,40 @@ void save(const nn::Module& module, optim::Optimizer& optimizer, const std::stri
   detail::write_file_atomic(path, detail::encode_safetensors(views, meta));
 }
 
-void load(nn::Module& module, const std::string& path) {
-  load_file(module, nullptr, detail::read_safetensors(path), path);
+template <class T>
+LoadReport load(nn::BasicModule<T>& module, const std::string& path) {
+  return load_file<T>(module, nullptr, detail::read_safetensors(path), path);
 }
 
-void load_bytes(nn::Module& module, std::vector<unsigned char> bytes, const std::string& name) {
-  load_file(module, nullptr, detail::parse_safetensors(std::move(bytes), name), name);
+template <class T>
+LoadReport load_bytes(nn::BasicModule<T>& module, std::vector<unsigned char> bytes,
+                      const std::string& name) {
+  return load_file<T>(module, nullptr, detail::parse_safetensors(std::move(bytes), name), name);
 }
 
-void load(nn::Module& module, optim::Optimizer& optimizer, const std::string& path) {
-  load_file(module, &optimizer, detail::read_safetensors(path), path);
+template <class T>
+LoadReport load(nn::BasicModule<T>& module, optim::BasicOptimizer<T>& optimizer,
+                const std::string& path) {
+  return load_file(module, &optimizer, detail::read_safetensors(path), path);
 }
 
-void load_bytes(nn::Module& module, optim::Optimizer& optimizer, std::vector<unsigned char> bytes,
-                const std::string& name) {
-  load_file(module, &optimizer, detail::parse_safetensors(std::move(bytes), name), name);
+template <class T>
+LoadReport load_bytes(nn::BasicModule<T>& module, optim::BasicOptimizer<T>& optimizer,
+                      std::vector<unsigned char> bytes, const std::string& name) {
+  return load_file(module, &optimizer, detail::parse_safetensors(std::move(bytes), name), name);
 }
+
+#define XGRAD_CHECKPOINT_INSTANTIATE(T)                                                         \
+  template void save(const nn::BasicModule<T>&, const std::string&);                            \
+  template LoadReport load(nn::BasicModule<T>&, const std::string&);                            \
+  template LoadReport load_bytes(nn::BasicModule<T>&, std::vector<unsigned char>,               \
+                                 const std::string&);                                           \
+  template void save(const nn::BasicModule<T>&, optim::BasicOptimizer<T>&, const std::string&); \
+  template LoadReport load(nn::BasicModule<T>&, optim::BasicOptimizer<T>&, const std::string&); \
+  template LoadReport load_bytes(nn::BasicModule<T>&, optim::BasicOptimizer<T>&,                \
+                                 std::vector<unsigned char>, const std::string&);
+XGRAD_CHECKPOINT_INSTANTIATE(float)
+XGRAD_CHECKPOINT_INSTANTIATE(double)
+#undef XGRAD_CHECKPOINT_INSTANTIATE
 
 }  // namespace xgrad::io

@@ -209,7 +209,7 @@ SafetensorsFile parse_safetensors(std::vector<unsigned char> bytes, const std::s
 }
 
 std::vector<unsigned char> encode_safetensors(
-    const std::vector<F32View>& tensors,
+    const std::vector<TensorView>& tensors,
     const std::vector<std::pair<std::string, std::string>>& metadata) {
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   if (!metadata.empty()) {
@@ -220,10 +220,11 @@ std::vector<unsigned char> encode_safetensors(
   std::uint64_t offset = 0;
   for (const auto& t : tensors) {
     nlohmann::ordered_json e = nlohmann::ordered_json::object();
-    e["dtype"] = "F32";
+    const std::uint64_t es = dtype_size(t.dtype);
+    e["dtype"] = t.dtype;
     e["shape"] = t.shape;
-    e["data_offsets"] = {offset, offset + 4 * std::uint64_t(t.size)};
-    offset += 4 * std::uint64_t(t.size);
+    e["data_offsets"] = {offset, offset + es * std::uint64_t(t.size)};
+    offset += es * std::uint64_t(t.size);
     header[t.name] = e;
   }
   std::string text = header.dump();
@@ -235,12 +236,15 @@ std::vector<unsigned char> encode_safetensors(
   out.insert(out.end(), text.begin(), text.end());
   const bool le = host_is_little_endian();
   for (const auto& t : tensors) {
+    const std::size_t es = dtype_size(t.dtype);
     const std::size_t start = out.size();
-    out.resize(start + 4 * t.size);
+    out.resize(start + es * t.size);
     if (t.size == 0) continue;
-    std::memcpy(out.data() + start, t.data, 4 * t.size);
+    std::memcpy(out.data() + start, t.data, es * t.size);
     if (!le) {
-      for (std::size_t k = 0; k < t.size; ++k) std::reverse(&out[start + 4 * k], &out[start + 4 * k + 4]);
+      for (std::size_t k = 0; k < t.size; ++k) {
+        std::reverse(&out[start + es * k], &out[start + es * k + es]);
+      }
     }
   }
   return out;

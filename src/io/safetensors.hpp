@@ -32,16 +32,24 @@ SafetensorsFile read_safetensors(const std::string& path);
 /// The same for the bytes of a file already in memory; `path` only names it in errors.
 SafetensorsFile parse_safetensors(std::vector<unsigned char> bytes, const std::string& path);
 
-struct F32View {
+/// A tensor to write: `size` elements of `dtype` ("F32" or "F64") at `data`.
+struct TensorView {
   std::string name;
   Shape shape;
-  const float* data;
+  const void* data;
   std::size_t size;
+  const char* dtype;
 };
 
-/// Serialises float32 tensors (in the given order) with `metadata`.
+/// The safetensors dtype of float ("F32") and double ("F64").
+template <class T>
+constexpr const char* dtype_of() {
+  return sizeof(T) == 8 ? "F64" : "F32";
+}
+
+/// Serialises tensors (in the given order) with `metadata`.
 std::vector<unsigned char> encode_safetensors(
-    const std::vector<F32View>& tensors,
+    const std::vector<TensorView>& tensors,
     const std::vector<std::pair<std::string, std::string>>& metadata);
 
 /// Writes `bytes` to `path` atomically (temp file in the same directory, fsync, rename,

@@ -5,20 +5,45 @@
 
 namespace xgrad::nn {
 
-Tensor Sigmoid::forward(const Tensor& x) { return xgrad::sigmoid(x); }
-Tensor ReLU::forward(const Tensor& x) { return xgrad::relu(x); }
-Tensor Tanh::forward(const Tensor& x) { return xgrad::tanh(x); }
-Tensor Softmax::forward(const Tensor& x) {
-  check::check_min_rank(label(), {"input", x.shape()}, 1);
+template <class T>
+BasicTensor<T> BasicSigmoid<T>::forward(const BasicTensor<T>& x) { return xgrad::sigmoid(x); }
+template <class T>
+BasicTensor<T> BasicReLU<T>::forward(const BasicTensor<T>& x) { return xgrad::relu(x); }
+template <class T>
+BasicTensor<T> BasicTanh<T>::forward(const BasicTensor<T>& x) { return xgrad::tanh(x); }
+template <class T>
+BasicTensor<T> BasicSoftmax<T>::forward(const BasicTensor<T>& x) {
+  check::check_min_rank(this->label(), {"input", x.shape()}, 1);
   return xgrad::softmax(x);
 }
 
-LeakyReLU::LeakyReLU(double alpha) : Module("LeakyReLU"), alpha_(alpha) {
+template <class T>
+BasicLeakyReLU<T>::BasicLeakyReLU(double alpha) : BasicModule<T>("LeakyReLU"), alpha_(alpha) {
   check::check_finite("LeakyReLU", "alpha", alpha);
 }
-Tensor LeakyReLU::forward(const Tensor& x) { return xgrad::leaky_relu(x, alpha_); }
-Tensor ELU::forward(const Tensor& x) { return xgrad::elu(x); }
-Tensor Softplus::forward(const Tensor& x) { return xgrad::softplus(x); }
-Tensor GELU::forward(const Tensor& x) { return xgrad::gelu(x, approximate_); }
+template <class T>
+BasicTensor<T> BasicLeakyReLU<T>::forward(const BasicTensor<T>& x) {
+  return xgrad::leaky_relu(x, alpha_);
+}
+template <class T>
+BasicTensor<T> BasicELU<T>::forward(const BasicTensor<T>& x) { return xgrad::elu(x); }
+template <class T>
+BasicTensor<T> BasicSoftplus<T>::forward(const BasicTensor<T>& x) { return xgrad::softplus(x); }
+template <class T>
+BasicTensor<T> BasicGELU<T>::forward(const BasicTensor<T>& x) {
+  return xgrad::gelu(x, approximate_);
+}
+
+#define XGRAD_ACTIVATION_INSTANTIATE(T) \
+  template class BasicSigmoid<T>;       \
+  template class BasicReLU<T>;          \
+  template class BasicTanh<T>;          \
+  template class BasicSoftmax<T>;       \
+  template class BasicLeakyReLU<T>;     \
+  template class BasicELU<T>;           \
+  template class BasicSoftplus<T>;      \
+  template class BasicGELU<T>;
+XGRAD_ACTIVATION_INSTANTIATE(float)
+XGRAD_ACTIVATION_INSTANTIATE(double)
 
 }  // namespace xgrad::nn

@@ -12,11 +12,14 @@
 
 namespace xgrad::nn {
 
-BatchNorm::BatchNorm(const BatchNormOptions& options) : BatchNorm("BatchNorm", options, nullptr) {}
+template <class T>
+BasicBatchNorm<T>::BasicBatchNorm(const BatchNormOptions& options)
+    : BasicBatchNorm("BatchNorm", options, nullptr) {}
 
-BatchNorm::BatchNorm(const std::string& name, const BatchNormOptions& options,
-                     std::shared_ptr<const BatchNormStatistics<float>> statistics)
-    : Module(name), options_(options), statistics_(std::move(statistics)) {
+template <class T>
+BasicBatchNorm<T>::BasicBatchNorm(const std::string& name, const BatchNormOptions& options,
+                                  std::shared_ptr<const BatchNormStatistics<T>> statistics)
+    : BasicModule<T>(name), options_(options), statistics_(std::move(statistics)) {
   const std::size_t f = options_.features();
   if (f == 0) throw std::invalid_argument(name + ": features must be positive");
   const float d = options_.decay();
@@ -34,19 +37,20 @@ BatchNorm::BatchNorm(const std::string& name, const BatchNormOptions& options,
     throw std::invalid_argument(name + ": the feature axis must be the last (axis -1), got " +
                                 std::to_string(options_.axis()));
   }
-  if (options_.scale()) gamma_ = register_parameter("gamma", Tensor(init::ones({f})));
-  if (options_.center()) beta_ = register_parameter("beta", Tensor(init::zeros({f})));
-  moving_mean_ = register_buffer("moving_mean", Tensor(init::zeros({f})));
-  moving_variance_ = register_buffer("moving_variance", Tensor(init::ones({f})));
+  if (options_.scale()) gamma_ = this->register_parameter("gamma", Tensor(init::ones<T>({f})));
+  if (options_.center()) beta_ = this->register_parameter("beta", Tensor(init::zeros<T>({f})));
+  moving_mean_ = this->register_buffer("moving_mean", Tensor(init::zeros<T>({f})));
+  moving_variance_ = this->register_buffer("moving_variance", Tensor(init::ones<T>({f})));
 }
 
-Tensor BatchNorm::forward(const Tensor& x) {
+template <class T>
+BasicTensor<T> BasicBatchNorm<T>::forward(const Tensor& x) {
   const Shape s = x.shape();
   const int rank = int(s.size());
   int axis = options_.axis();
   if (axis < 0) axis += rank;
   const std::size_t f = options_.features();
-  const std::string layer = label() + " (" + std::to_string(f) + " features)";
+  const std::string layer = this->label() + " (" + std::to_string(f) + " features)";
   if (rank < 1 || axis < 0 || axis >= rank) {
     throw std::invalid_argument(layer + ": feature axis " + std::to_string(options_.axis()) +
                                 " is out of range for input of shape " + to_string(s));
@@ -68,7 +72,7 @@ Tensor BatchNorm::forward(const Tensor& x) {
   const Tensor gamma = bcast(gamma_), beta = bcast(beta_);
   const double eps = double(options_.eps());
 
-  if (!is_training()) {
+  if (!this->is_training()) {
     return batch_normalization(x, bcast(moving_mean_), bcast(moving_variance_), beta, gamma, eps);
   }
 
@@ -82,7 +86,7 @@ Tensor BatchNorm::forward(const Tensor& x) {
   // keepdims, which broadcast against x directly, and batch_normalization.
   Tensor y, batch_mean, batch_variance;
   if (last) {
-    FusedBatchNorm<float> r = fused_batch_norm(x, gamma, beta, eps, statistics_);
+    FusedBatchNorm<T> r = fused_batch_norm(x, gamma, beta, eps, statistics_);
     y = r.y;
     batch_mean = r.mean;
     batch_variance = r.variance;
@@ -91,7 +95,7 @@ Tensor BatchNorm::forward(const Tensor& x) {
     for (int i = 0; i < rank; ++i) {
       if (i != axis) axes.push_back(i);
     }
-    Moments<float> m = moments(x, axes, /*keepdims=*/true);
+    Moments<T> m = moments(x, axes, /*keepdims=*/true);
     y = batch_normalization(x, m.mean, m.variance, beta, gamma, eps);
     batch_mean = m.mean;
     batch_variance = m.variance;
@@ -100,11 +104,11 @@ Tensor BatchNorm::forward(const Tensor& x) {
   {
     NoGradGuard no_grad;
     // NOTE: in place into the existing arrays (apache/singa PR #554); never rebind handles.
-    const float d = options_.decay(), one_minus = 1.0f - options_.decay();
-    float* mm = moving_mean_.value().data();
-    float* mv = moving_variance_.value().data();
-    const float* bm = batch_mean.value().data();
-    const float* bv = batch_variance.value().data();
+    const T d = T(options_.decay()), one_minus = T(1) - T(options_.decay());
+    T* mm = moving_mean_.value().data();
+    T* mv = moving_variance_.value().data();
+    const T* bm = batch_mean.value().data();
+    const T* bv = batch_variance.value().data();
     for (std::size_t i = 0; i < f; ++i) {
       mm[i] = mm[i] * d + bm[i] * one_minus;
       mv[i] = mv[i] * d + bv[i] * one_minus;
@@ -112,5 +116,8 @@ Tensor BatchNorm::forward(const Tensor& x) {
   }
   return y;
 }
+
+template class BasicBatchNorm<float>;
+template class BasicBatchNorm<double>;
 
 }  // namespace xgrad::nn

@@ -5,9 +5,13 @@
 
 namespace xgrad::nn {
 
-Tensor Flatten::forward(const Tensor& x) {
-  check::check_min_rank(label(), {"input", x.shape()}, 1);
+template <class T>
+BasicTensor<T> BasicFlatten<T>::forward(const BasicTensor<T>& x) {
+  check::check_min_rank(this->label(), {"input", x.shape()}, 1);
   return xgrad::flatten(x);
 }
+
+template class BasicFlatten<float>;
+template class BasicFlatten<double>;
 
 }  // namespace xgrad::nn

@@ -21,21 +21,26 @@ BasicTensor<T> layer_normalization(const BasicTensor<T>& x, const BasicTensor<T>
 template Tensor layer_normalization(const Tensor&, const Tensor&, const Tensor&, double);
 template Tensor64 layer_normalization(const Tensor64&, const Tensor64&, const Tensor64&, double);
 
-LayerNormalization::LayerNormalization(const LayerNormalizationOptions& options)
-    : Module("LayerNormalization"), options_(options) {
+template <class T>
+BasicLayerNormalization<T>::BasicLayerNormalization(const LayerNormalizationOptions& options)
+    : BasicModule<T>("LayerNormalization"), options_(options) {
   check::check_positive_count("LayerNormalization", "features", options_.features());
   check::check_positive("LayerNormalization", "eps", options_.eps());
   const std::size_t f = options_.features();
-  if (options_.scale()) gamma_ = register_parameter("gamma", Tensor(init::ones({f})));
-  if (options_.center()) beta_ = register_parameter("beta", Tensor(init::zeros({f})));
+  if (options_.scale()) gamma_ = this->register_parameter("gamma", Tensor(init::ones<T>({f})));
+  if (options_.center()) beta_ = this->register_parameter("beta", Tensor(init::zeros<T>({f})));
 }
 
-Tensor LayerNormalization::forward(const Tensor& x) {
+template <class T>
+BasicTensor<T> BasicLayerNormalization<T>::forward(const Tensor& x) {
   const Shape s = x.shape();
-  check::check_shape(!s.empty() && s.back() == options_.features(), label(),
+  check::check_shape(!s.empty() && s.back() == options_.features(), this->label(),
                      "expected input [..., " + std::to_string(options_.features()) + "]",
                      {{"input", s}});
   return layer_normalization(x, gamma_, beta_, options_.eps());
 }
+
+template class BasicLayerNormalization<float>;
+template class BasicLayerNormalization<double>;
 
 }  // namespace xgrad::nn

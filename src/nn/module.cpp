@@ -6,19 +6,26 @@
 #include <stdexcept>
 
 #include "check.hpp"
+#include "nn/module_calls.hpp"
 #include "xgrad/autograd/tape.hpp"
 
 namespace xgrad::nn {
 
-namespace {
-// While summary() runs its forward pass on this thread: the output shape of every module
-// called through operator(). Null otherwise, so operator() costs one load.
-thread_local std::map<const Module*, Shape>* output_shapes = nullptr;
-}  // namespace
+namespace detail {
+template <class T>
+CallObserver<T>*& call_observer() {
+  thread_local CallObserver<T>* observer = nullptr;
+  return observer;
+}
+template CallObserver<float>*& call_observer<float>();
+template CallObserver<double>*& call_observer<double>();
+}  // namespace detail
 
-Module::Module(std::string type_name) : type_name_(std::move(type_name)) {}
+template <class T>
+BasicModule<T>::BasicModule(std::string type_name) : type_name_(std::move(type_name)) {}
 
-Module::Module(Module&& other) noexcept
+template <class T>
+BasicModule<T>::BasicModule(BasicModule&& other) noexcept
     : type_name_(std::move(other.type_name_)),
       training_(other.training_),
       parameters_(std::move(other.parameters_)),
@@ -28,28 +35,33 @@ Module::Module(Module&& other) noexcept
   set_registered_name("");
 }
 
-Tensor Module::operator()(const Tensor& x) {
+template <class T>
+BasicTensor<T> BasicModule<T>::operator()(const Tensor& x) {
   Tensor y = forward(x);
-  if (output_shapes) (*output_shapes)[this] = y.shape();
+  if (auto* observer = detail::call_observer<T>()) observer->on_call(*this, x, y);
   return y;
 }
 
-Tensor Module::forward(const Tensor&) {
+template <class T>
+BasicTensor<T> BasicModule<T>::forward(const Tensor&) {
   throw std::logic_error(label() + ": this module does not define forward()");
 }
 
-std::string Module::label() const {
+template <class T>
+std::string BasicModule<T>::label() const {
   return registered_name_.empty() ? type_name_ : type_name_ + " '" + registered_name_ + "'";
 }
 
-void Module::set_registered_name(const std::string& dotted_name) {
+template <class T>
+void BasicModule<T>::set_registered_name(const std::string& dotted_name) {
   registered_name_ = dotted_name;
   for (auto& kv : children_) {
     kv.second->set_registered_name(dotted_name.empty() ? kv.first : dotted_name + "." + kv.first);
   }
 }
 
-void Module::check_new_name(const std::string& name) const {
+template <class T>
+void BasicModule<T>::check_new_name(const std::string& name) const {
   if (name.empty()) {
     check::fail(label(), "a registered name must not be empty");
   }
@@ -68,7 +80,8 @@ void Module::check_new_name(const std::string& name) const {
   }
 }
 
-Tensor Module::register_parameter(const std::string& name, Tensor tensor, bool trainable) {
+template <class T>
+BasicTensor<T> BasicModule<T>::register_parameter(const std::string& name, Tensor tensor, bool trainable) {
   check_new_name(name);
   if (!tensor.defined()) {
     check::fail(label(), "parameter '" + name + "' is an undefined tensor");
@@ -81,7 +94,8 @@ Tensor Module::register_parameter(const std::string& name, Tensor tensor, bool t
   return parameters_.back().second;
 }
 
-Tensor Module::register_buffer(const std::string& name, Tensor tensor) {
+template <class T>
+BasicTensor<T> BasicModule<T>::register_buffer(const std::string& name, Tensor tensor) {
   check_new_name(name);
   if (!tensor.defined()) {
     check::fail(label(), "buffer '" + name + "' is an undefined tensor");
@@ -94,7 +108,8 @@ Tensor Module::register_buffer(const std::string& name, Tensor tensor) {
   return buffers_.back().second;
 }
 
-void Module::register_child(const std::string& name, std::shared_ptr<Module> module) {
+template <class T>
+void BasicModule<T>::register_child(const std::string& name, std::shared_ptr<BasicModule> module) {
   check_new_name(name);
   if (!module) {
     check::fail(label(), "child module '" + name + "' is null");
@@ -106,23 +121,27 @@ void Module::register_child(const std::string& name, std::shared_ptr<Module> mod
   children_.emplace_back(name, std::move(module));
 }
 
-void Module::collect_parameters(const std::string& prefix, NamedList<Tensor>& out) const {
+template <class T>
+void BasicModule<T>::collect_parameters(const std::string& prefix, NamedList<Tensor>& out) const {
   for (const auto& kv : parameters_) out.emplace_back(prefix + kv.first, kv.second);
   for (const auto& kv : children_) kv.second->collect_parameters(prefix + kv.first + ".", out);
 }
 
-void Module::collect_buffers(const std::string& prefix, NamedList<Tensor>& out) const {
+template <class T>
+void BasicModule<T>::collect_buffers(const std::string& prefix, NamedList<Tensor>& out) const {
   for (const auto& kv : buffers_) out.emplace_back(prefix + kv.first, kv.second);
   for (const auto& kv : children_) kv.second->collect_buffers(prefix + kv.first + ".", out);
 }
 
-NamedList<Tensor> Module::named_parameters() const {
+template <class T>
+NamedList<BasicTensor<T>> BasicModule<T>::named_parameters() const {
   NamedList<Tensor> out;
   collect_parameters("", out);
   return out;
 }
 
-std::vector<Tensor> Module::parameters() const {
+template <class T>
+std::vector<BasicTensor<T>> BasicModule<T>::parameters() const {
   std::vector<Tensor> out;
   for (auto& kv : named_parameters()) {
     if (kv.second.requires_grad()) out.push_back(kv.second);
@@ -130,50 +149,59 @@ std::vector<Tensor> Module::parameters() const {
   return out;
 }
 
-NamedList<Tensor> Module::named_buffers() const {
+template <class T>
+NamedList<BasicTensor<T>> BasicModule<T>::named_buffers() const {
   NamedList<Tensor> out;
   collect_buffers("", out);
   return out;
 }
 
-std::vector<Tensor> Module::buffers() const {
+template <class T>
+std::vector<BasicTensor<T>> BasicModule<T>::buffers() const {
   std::vector<Tensor> out;
   for (auto& kv : named_buffers()) out.push_back(kv.second);
   return out;
 }
 
-Tensor Module::parameter(const std::string& dotted_name) const {
+template <class T>
+BasicTensor<T> BasicModule<T>::parameter(const std::string& dotted_name) const {
   for (auto& kv : named_parameters()) {
     if (kv.first == dotted_name) return kv.second;
   }
   throw std::out_of_range(label() + ": no parameter named '" + dotted_name + "'");
 }
 
-Tensor Module::buffer(const std::string& dotted_name) const {
+template <class T>
+BasicTensor<T> BasicModule<T>::buffer(const std::string& dotted_name) const {
   for (auto& kv : named_buffers()) {
     if (kv.first == dotted_name) return kv.second;
   }
   throw std::out_of_range(label() + ": no buffer named '" + dotted_name + "'");
 }
 
-void Module::set_trainable(bool trainable) {
+template <class T>
+void BasicModule<T>::set_trainable(bool trainable) {
   for (auto& kv : named_parameters()) kv.second.set_requires_grad(trainable);
 }
 
-void Module::set_trainable(const std::string& dotted_name, bool trainable) {
+template <class T>
+void BasicModule<T>::set_trainable(const std::string& dotted_name, bool trainable) {
   parameter(dotted_name).set_requires_grad(trainable);
 }
 
-bool Module::is_trainable(const std::string& dotted_name) const {
+template <class T>
+bool BasicModule<T>::is_trainable(const std::string& dotted_name) const {
   return parameter(dotted_name).requires_grad();
 }
 
-void Module::train(bool on) {
+template <class T>
+void BasicModule<T>::train(bool on) {
   training_ = on;
   for (auto& kv : children_) kv.second->train(on);
 }
 
-Module::ParameterCounts Module::count_parameters() const {
+template <class T>
+typename BasicModule<T>::ParameterCounts BasicModule<T>::count_parameters() const {
   ParameterCounts counts;
   for (const auto& kv : named_parameters()) {
     (kv.second.requires_grad() ? counts.trainable : counts.non_trainable) += kv.second.size();
@@ -199,8 +227,10 @@ std::string with_commas(std::size_t n) {
   return out;
 }
 
-void walk(Module& m, const std::string& prefix, std::vector<std::pair<Module*, bool>>& modes,
-          std::vector<std::pair<std::string, Module*>>& rows) {
+template <class T>
+void walk(BasicModule<T>& m, const std::string& prefix,
+          std::vector<std::pair<BasicModule<T>*, bool>>& modes,
+          std::vector<std::pair<std::string, BasicModule<T>*>>& rows) {
   modes.emplace_back(&m, m.is_training());
   for (const auto& kv : m.named_children()) {
     const std::string dotted = prefix + kv.first;
@@ -209,27 +239,37 @@ void walk(Module& m, const std::string& prefix, std::vector<std::pair<Module*, b
   }
 }
 
+/// Records the output shape of every module called through operator().
+template <class T>
+struct ShapeRecorder : detail::CallObserver<T> {
+  std::map<const BasicModule<T>*, Shape> shapes;
+  void on_call(BasicModule<T>& m, const BasicTensor<T>&, const BasicTensor<T>& y) override {
+    shapes[&m] = y.shape();
+  }
+};
+
 }  // namespace
 
-void Module::summary(const Shape& input_shape, std::ostream& out) {
-  std::vector<std::pair<Module*, bool>> modes;
-  std::vector<std::pair<std::string, Module*>> modules;
+template <class T>
+void BasicModule<T>::summary(const Shape& input_shape, std::ostream& out) {
+  std::vector<std::pair<BasicModule*, bool>> modes;
+  std::vector<std::pair<std::string, BasicModule*>> modules;
   walk(*this, "", modes, modules);
 
-  std::map<const Module*, Shape> shapes;
+  ShapeRecorder<T> recorder;
+  const auto& shapes = recorder.shapes;
   {
     // Restores every module's own flag (a user may keep one child in eval on purpose) and
     // stops recording, whatever forward throws.
     struct Restore {
-      std::vector<std::pair<Module*, bool>>& modes;
+      std::vector<std::pair<BasicModule*, bool>>& modes;
       ~Restore() {
-        output_shapes = nullptr;
         for (auto& mb : modes) mb.first->training_ = mb.second;
       }
     } restore{modes};
     eval();
     NoGradGuard no_grad;
-    output_shapes = &shapes;
+    detail::ObserveCalls<T> observe(&recorder);
     (*this)(Tensor::zeros(input_shape));
   }
 
@@ -270,12 +310,17 @@ void Module::summary(const Shape& input_shape, std::ostream& out) {
   out << std::string(width, '_') << "\n";
 }
 
-void Module::summary(const Shape& input_shape) { summary(input_shape, std::cout); }
+template <class T>
+void BasicModule<T>::summary(const Shape& input_shape) { summary(input_shape, std::cout); }
 
-std::string Module::summary_string(const Shape& input_shape) {
+template <class T>
+std::string BasicModule<T>::summary_string(const Shape& input_shape) {
   std::ostringstream os;
   summary(input_shape, os);
   return os.str();
 }
+
+template class BasicModule<float>;
+template class BasicModule<double>;
 
 }  // namespace xgrad::nn

@@ -5,13 +5,15 @@
 
 namespace xgrad::nn {
 
-std::shared_ptr<Module> Sequential::add(std::shared_ptr<Module> module) {
-  register_module(std::to_string(layers_.size()), module);
+template <class T>
+std::shared_ptr<BasicModule<T>> BasicSequential<T>::add(std::shared_ptr<BasicModule<T>> module) {
+  this->register_module(std::to_string(layers_.size()), module);
   layers_.push_back(module);
   return module;
 }
 
-std::shared_ptr<Module> Sequential::at(std::size_t i) const {
+template <class T>
+std::shared_ptr<BasicModule<T>> BasicSequential<T>::at(std::size_t i) const {
   if (i >= layers_.size()) {
     throw std::out_of_range("Sequential::at: index " + std::to_string(i) + " but there are " +
                             std::to_string(layers_.size()) + " layers");
@@ -19,13 +21,15 @@ std::shared_ptr<Module> Sequential::at(std::size_t i) const {
   return layers_[i];
 }
 
-Tensor Sequential::forward(const Tensor& x) {
+template <class T>
+BasicTensor<T> BasicSequential<T>::forward(const Tensor& x) {
   Tensor y = x;
   for (auto& layer : layers_) y = (*layer)(y);
   return y;
 }
 
-std::vector<Tensor> Sequential::forward_all(const Tensor& x) {
+template <class T>
+std::vector<BasicTensor<T>> BasicSequential<T>::forward_all(const Tensor& x) {
   std::vector<Tensor> outs;
   outs.reserve(layers_.size());
   Tensor y = x;
@@ -35,5 +39,8 @@ std::vector<Tensor> Sequential::forward_all(const Tensor& x) {
   }
   return outs;
 }
+
+template class BasicSequential<float>;
+template class BasicSequential<double>;
 
 }  // namespace xgrad::nn

@@ -124,8 +124,8 @@ int main(int argc, char** argv) {
   other.add(xgrad::nn::Dense(4, 2));
   write(c / "wrong_shapes.safetensors", saved(other, scratch));
   write(c / "empty_header.safetensors", safetensors("{}      ", 0));
-  write(c / "f64.safetensors",
-        safetensors("{\"0.bias\":{\"dtype\":\"F64\",\"shape\":[3],\"data_offsets\":[0,24]}}", 24));
+  write(c / "i32.safetensors",
+        safetensors("{\"0.bias\":{\"dtype\":\"I32\",\"shape\":[3],\"data_offsets\":[0,12]}}", 12));
 
   // Reproducers: inputs the fuzzers crashed on (BUILD_DIR/fuzz-artifacts/<target>-crash-*),
   // written byte for byte into the target's folder (idx: i, checkpoint: c). `xxd -i FILE`

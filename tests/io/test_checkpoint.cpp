@@ -240,10 +240,11 @@ TEST_CASE("checkpoint: corrupt or mismatched files are refused, model unchanged"
     require_refused(dir, read_bytes(dir.file("wide.safetensors")), "has shape [4, 5]");
   }
   SECTION("wrong dtype") {
+    // F32 and F64 load (F64 converted, tests/io/test_checkpoint_precision.cpp); others do not.
     nn::Dense d(1, 1, false);
     require_refused(
-        dir, make_file("{\"kernel\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[0,8]}}", 8),
-        "dtype F64", &d);
+        dir, make_file("{\"kernel\":{\"dtype\":\"I32\",\"shape\":[1,1],\"data_offsets\":[0,4]}}", 4),
+        "dtype I32, expected F32 or F64", &d);
     require_refused(
         dir, make_file("{\"kernel\":{\"dtype\":\"Q7\",\"shape\":[1,1],\"data_offsets\":[0,4]}}", 4),
         "unknown dtype", &d);

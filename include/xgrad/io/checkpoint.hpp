@@ -12,6 +12,12 @@
 /// "optimizer" (its name), "optimizer/iterations", "optimizer/lr" and per-parameter
 /// counters ("optimizer/<parameter>/t", Adam's step count). Files can be read by
 /// `safetensors.numpy.load_file` or with plain NumPy (see tests/io/check_checkpoint.py).
+///
+/// Precision: a float32 model (nn::Module) is saved as F32, a float64 one (nn::Module64) as
+/// F64, optimizer state included. Either loads into either: a tensor stored in the other
+/// precision is converted (F32 -> F64 exactly; F64 -> F32 rounded to nearest), and the
+/// returned LoadReport lists every converted tensor, so a model trained in float32 can be
+/// checked in float64 and its float32 values come back bit-exact.
 #include <string>
 #include <vector>
 
@@ -20,42 +26,68 @@
 
 namespace xgrad::io {
 
+/// What a load did besides copying: the tensors it converted between precisions.
+struct LoadReport {
+  /// The dotted names (optimizer state: "optimizer/<parameter>/<slot>") of the tensors stored
+  /// in another precision than the model's, converted while loading. Empty: none.
+  std::vector<std::string> converted;
+  /// The file's dtype of the converted tensors ("F32" or "F64"); empty when none was.
+  std::string from_dtype;
+  /// The model's dtype ("F32" or "F64").
+  std::string to_dtype;
+  /// True when some tensor was converted.
+  bool any_converted() const { return !converted.empty(); }
+  /// "" when nothing was converted, else e.g. "converted 4 tensors from F32 to F64: 0.kernel,
+  /// 0.bias, 1.gamma, 1.beta".
+  std::string message() const;
+};
+
 /// Writes every parameter (frozen included) and buffer of `module` to `path`, atomically:
 /// a temporary file in the same directory, fsync, then rename over `path`. An existing file
 /// at `path` is either fully replaced or left as it was. Throws std::runtime_error naming
-/// the file on any I/O error.
-void save(const nn::Module& module, const std::string& path);
+/// the file on any I/O error. float32 models write F32 tensors, float64 ones F64.
+template <class T>
+void save(const nn::BasicModule<T>& module, const std::string& path);
 
 /// Reads `path` into `module`'s parameters and buffers, in place (handles held elsewhere,
 /// e.g. by an optimizer, see the new values).
 ///
 /// Everything is checked before the model is touched: header length, JSON syntax and
-/// schema, dtype (only F32), shapes, data offsets (in range, non-overlapping, covering the
+/// schema, dtype (F32 or F64), shapes, data offsets (in range, non-overlapping, covering the
 /// data exactly), file size, and names (missing, unexpected or mis-shaped tensors). On any
 /// problem it throws std::runtime_error naming the file and the problem, and the module is
-/// left bit-identical.
-void load(nn::Module& module, const std::string& path);
+/// left bit-identical. Tensors of the other precision are converted and listed in the
+/// returned report.
+template <class T>
+LoadReport load(nn::BasicModule<T>& module, const std::string& path);
 
 /// load() from the bytes of a checkpoint already in memory (received, embedded, or fed by a
 /// fuzzer); the same checks and guarantees. `name` stands for the file in error messages.
-void load_bytes(nn::Module& module, std::vector<unsigned char> bytes, const std::string& name);
+template <class T>
+LoadReport load_bytes(nn::BasicModule<T>& module, std::vector<unsigned char> bytes,
+                      const std::string& name);
 
 /// save() plus the optimizer's state, so that training can stop and resume exactly: moments,
 /// momentum buffers, step counts, the step counter the schedules read and the fixed
 /// learning rate. Throws std::invalid_argument when the optimizer holds a tensor that is not
 /// a parameter of `module`, or a model name starts with "optimizer/".
 /// A model-only load() of such a file loads the model and ignores the optimizer state.
-void save(const nn::Module& module, optim::Optimizer& optimizer, const std::string& path);
+template <class T>
+void save(const nn::BasicModule<T>& module, optim::BasicOptimizer<T>& optimizer,
+          const std::string& path);
 
 /// load() plus the optimizer's state saved by the save() above. Refuses (std::runtime_error
 /// naming the file; model and optimizer left unchanged) a file without optimizer state, of
 /// another optimizer kind ("Adam" vs "SGD"), or whose state does not match by name and
 /// shape. A state slot the file does not have (never allocated when saved) is reset to zeros.
 /// A schedule set on the optimizer is kept and resumes at the saved step count.
-void load(nn::Module& module, optim::Optimizer& optimizer, const std::string& path);
+template <class T>
+LoadReport load(nn::BasicModule<T>& module, optim::BasicOptimizer<T>& optimizer,
+                const std::string& path);
 /// load(module, optimizer, path) from a file's bytes already in memory; `name` stands for the
 /// file in error messages.
-void load_bytes(nn::Module& module, optim::Optimizer& optimizer, std::vector<unsigned char> bytes,
-                const std::string& name);
+template <class T>
+LoadReport load_bytes(nn::BasicModule<T>& module, optim::BasicOptimizer<T>& optimizer,
+                      std::vector<unsigned char> bytes, const std::string& name);
 
 }  // namespace xgrad::io

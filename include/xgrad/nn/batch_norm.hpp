@@ -51,12 +51,16 @@ struct BatchNormOptions {
 };
 
 /// Batch normalization as Keras' BatchNormalization layer (see the file's description).
-class BatchNorm : public Module {
+/// nn::BatchNorm (float32) or nn::BatchNorm64 (float64).
+template <class T>
+class BasicBatchNorm : public BasicModule<T> {
 public:
+  /// The tensor type of this precision.
+  using Tensor = BasicTensor<T>;
   /// Throws std::invalid_argument on zero features, a decay outside [0, 1] or a bad eps.
-  explicit BatchNorm(const BatchNormOptions& options);
+  explicit BasicBatchNorm(const BatchNormOptions& options);
   /// Shorthand for BatchNorm(BatchNormOptions(features)).
-  explicit BatchNorm(std::size_t features) : BatchNorm(BatchNormOptions(features)) {}
+  explicit BasicBatchNorm(std::size_t features) : BasicBatchNorm(BatchNormOptions(features)) {}
 
   Tensor forward(const Tensor& x) override;
 
@@ -75,14 +79,19 @@ protected:
   /// For a subclass that takes the training statistics over a larger batch (as
   /// dist::SyncBatchNorm, over MPI ranks): its module name, and the statistics source handed
   /// to fused_batch_norm. The feature axis must then be the last (options.axis() -1).
-  BatchNorm(const std::string& name, const BatchNormOptions& options,
-            std::shared_ptr<const BatchNormStatistics<float>> statistics);
+  BasicBatchNorm(const std::string& name, const BatchNormOptions& options,
+                 std::shared_ptr<const BatchNormStatistics<T>> statistics);
 
 private:
   BatchNormOptions options_;
   /// Null: this process's batch.
-  std::shared_ptr<const BatchNormStatistics<float>> statistics_;
+  std::shared_ptr<const BatchNormStatistics<T>> statistics_;
   Tensor gamma_, beta_, moving_mean_, moving_variance_;
 };
+
+using BatchNorm = BasicBatchNorm<float>;     ///< float32 BatchNorm
+using BatchNorm64 = BasicBatchNorm<double>;  ///< float64 BatchNorm
+extern template class BasicBatchNorm<float>;
+extern template class BasicBatchNorm<double>;
 
 }  // namespace xgrad::nn

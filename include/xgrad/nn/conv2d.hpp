@@ -34,24 +34,28 @@ struct Conv2DOptions {
 /// output sizes, see xgrad::conv2d).
 /// Parameters (Keras names): "kernel" [k, k, in, out] (HWIO; Glorot uniform with the
 /// receptive field in the fans, as Keras), "bias" [out] (zeros, only when use_bias).
-class Conv2D : public Module {
+/// nn::Conv2D (float32) or nn::Conv2D64 (float64).
+template <class T>
+class BasicConv2D : public BasicModule<T> {
 public:
+  /// The tensor type of this precision.
+  using Tensor = BasicTensor<T>;
   /// Draws the kernel from default_generator(). Throws std::invalid_argument on a zero
   /// channel count, kernel size or stride.
-  explicit Conv2D(const Conv2DOptions& options);
+  explicit BasicConv2D(const Conv2DOptions& options);
   /// Draws the kernel from `rng`.
-  Conv2D(const Conv2DOptions& options, std::mt19937_64& rng);
+  BasicConv2D(const Conv2DOptions& options, std::mt19937_64& rng);
   /// Shorthand for Conv2D(Conv2DOptions(in, out, k).stride(s).padding(p).use_bias(b)).
-  Conv2D(std::size_t in_channels, std::size_t out_channels, std::size_t kernel_size,
-         std::size_t stride = 1, Padding padding = Padding::Valid, bool use_bias = true)
-      : Conv2D(Conv2DOptions(in_channels, out_channels, kernel_size)
+  BasicConv2D(std::size_t in_channels, std::size_t out_channels, std::size_t kernel_size,
+              std::size_t stride = 1, Padding padding = Padding::Valid, bool use_bias = true)
+      : BasicConv2D(Conv2DOptions(in_channels, out_channels, kernel_size)
                    .stride(stride)
                    .padding(padding)
                    .use_bias(use_bias)) {}
   /// The same, drawing the kernel from `rng`.
-  Conv2D(std::size_t in_channels, std::size_t out_channels, std::size_t kernel_size,
-         std::size_t stride, Padding padding, bool use_bias, std::mt19937_64& rng)
-      : Conv2D(Conv2DOptions(in_channels, out_channels, kernel_size)
+  BasicConv2D(std::size_t in_channels, std::size_t out_channels, std::size_t kernel_size,
+              std::size_t stride, Padding padding, bool use_bias, std::mt19937_64& rng)
+      : BasicConv2D(Conv2DOptions(in_channels, out_channels, kernel_size)
                    .stride(stride)
                    .padding(padding)
                    .use_bias(use_bias),
@@ -78,5 +82,10 @@ private:
   Conv2DOptions options_;
   Tensor kernel_, bias_;
 };
+
+using Conv2D = BasicConv2D<float>;     ///< float32 Conv2D
+using Conv2D64 = BasicConv2D<double>;  ///< float64 Conv2D
+extern template class BasicConv2D<float>;
+extern template class BasicConv2D<double>;
 
 }  // namespace xgrad::nn

@@ -23,19 +23,23 @@ struct DenseOptions {
 
 /// Fully connected layer. Input [N, in], output [N, out].
 /// Parameters (Keras names): "kernel" [in, out] (Glorot uniform), "bias" [out] (zeros,
-/// only when use_bias).
-class Dense : public Module {
+/// only when use_bias). Use nn::Dense (float32) or nn::Dense64 (float64).
+template <class T>
+class BasicDense : public BasicModule<T> {
 public:
+  /// The tensor type of this precision.
+  using Tensor = BasicTensor<T>;
   /// Draws the kernel from default_generator(). Throws std::invalid_argument on a zero size.
-  explicit Dense(const DenseOptions& options);
+  explicit BasicDense(const DenseOptions& options);
   /// Draws the kernel from `rng`.
-  Dense(const DenseOptions& options, std::mt19937_64& rng);
+  BasicDense(const DenseOptions& options, std::mt19937_64& rng);
   /// Shorthand for Dense(DenseOptions(in, out).use_bias(use_bias)).
-  Dense(std::size_t in_features, std::size_t out_features, bool use_bias = true)
-      : Dense(DenseOptions(in_features, out_features).use_bias(use_bias)) {}
+  BasicDense(std::size_t in_features, std::size_t out_features, bool use_bias = true)
+      : BasicDense(DenseOptions(in_features, out_features).use_bias(use_bias)) {}
   /// The same, drawing the kernel from `rng`.
-  Dense(std::size_t in_features, std::size_t out_features, bool use_bias, std::mt19937_64& rng)
-      : Dense(DenseOptions(in_features, out_features).use_bias(use_bias), rng) {}
+  BasicDense(std::size_t in_features, std::size_t out_features, bool use_bias,
+             std::mt19937_64& rng)
+      : BasicDense(DenseOptions(in_features, out_features).use_bias(use_bias), rng) {}
 
   Tensor forward(const Tensor& x) override;
 
@@ -55,5 +59,12 @@ private:
   DenseOptions options_;
   Tensor kernel_, bias_;
 };
+
+/// The float32 Dense layer.
+using Dense = BasicDense<float>;
+/// The float64 Dense layer.
+using Dense64 = BasicDense<double>;
+extern template class BasicDense<float>;
+extern template class BasicDense<double>;
 
 }  // namespace xgrad::nn

@@ -24,17 +24,19 @@ struct DropoutOptions {
 /// scaled by 1 / (1 - rate) (inverted dropout, tf.nn.dropout). Every call draws a new mask;
 /// the masks follow from the seed and the number of training calls so far, so the same seed
 /// gives the same sequence of masks. Eval mode: the identity (the input tensor itself).
-/// rate 0 is the identity in both modes.
-class Dropout : public Module {
+/// rate 0 is the identity in both modes. nn::Dropout (float32) or nn::Dropout64 (float64).
+/// set_calls() before each call repeats a mask (nn::gradcheck_module does so).
+template <class T>
+class BasicDropout : public BasicModule<T> {
 public:
   /// Throws std::invalid_argument unless 0 <= rate < 1.
-  explicit Dropout(const DropoutOptions& options);
+  explicit BasicDropout(const DropoutOptions& options);
   /// Shorthand for Dropout(DropoutOptions(rate)): the seed drawn from default_generator().
-  explicit Dropout(float rate) : Dropout(DropoutOptions(rate)) {}
+  explicit BasicDropout(float rate) : BasicDropout(DropoutOptions(rate)) {}
   /// Shorthand for Dropout(DropoutOptions(rate).seed(seed)).
-  Dropout(float rate, std::uint64_t seed) : Dropout(DropoutOptions(rate).seed(seed)) {}
+  BasicDropout(float rate, std::uint64_t seed) : BasicDropout(DropoutOptions(rate).seed(seed)) {}
 
-  Tensor forward(const Tensor& x) override;
+  BasicTensor<T> forward(const BasicTensor<T>& x) override;
 
   /// The probability of zeroing an element.
   float rate() const { return rate_; }
@@ -52,5 +54,10 @@ private:
   std::uint64_t seed_;
   std::uint64_t calls_ = 0;
 };
+
+using Dropout = BasicDropout<float>;     ///< float32 Dropout
+using Dropout64 = BasicDropout<double>;  ///< float64 Dropout
+extern template class BasicDropout<float>;
+extern template class BasicDropout<double>;
 
 }  // namespace xgrad::nn

@@ -6,11 +6,17 @@
 namespace xgrad::nn {
 
 /// Keeps the first axis and flattens the rest, in row-major order.
-class Flatten : public Module {
+template <class T>
+class BasicFlatten : public BasicModule<T> {
 public:
-  Flatten() : Module("Flatten") {}
+  BasicFlatten() : BasicModule<T>("Flatten") {}
   /// x reshaped to [N, the product of the other axes].
-  Tensor forward(const Tensor& x) override;
+  BasicTensor<T> forward(const BasicTensor<T>& x) override;
 };
+
+using Flatten = BasicFlatten<float>;     ///< float32 Flatten
+using Flatten64 = BasicFlatten<double>;  ///< float64 Flatten
+extern template class BasicFlatten<float>;
+extern template class BasicFlatten<double>;
 
 }  // namespace xgrad::nn

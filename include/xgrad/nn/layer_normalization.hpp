@@ -30,14 +30,18 @@ struct LayerNormalizationOptions {
 };
 
 /// Parameters (Keras names): "gamma" [features] and "beta" [features]. No buffers; the same
-/// computation in training and eval mode.
-class LayerNormalization : public Module {
+/// computation in training and eval mode. nn::LayerNormalization (float32) or
+/// nn::LayerNormalization64 (float64).
+template <class T>
+class BasicLayerNormalization : public BasicModule<T> {
 public:
+  /// The tensor type of this precision.
+  using Tensor = BasicTensor<T>;
   /// Throws std::invalid_argument on zero features or a bad eps.
-  explicit LayerNormalization(const LayerNormalizationOptions& options);
+  explicit BasicLayerNormalization(const LayerNormalizationOptions& options);
   /// Shorthand for LayerNormalization(LayerNormalizationOptions(features)).
-  explicit LayerNormalization(std::size_t features)
-      : LayerNormalization(LayerNormalizationOptions(features)) {}
+  explicit BasicLayerNormalization(std::size_t features)
+      : BasicLayerNormalization(LayerNormalizationOptions(features)) {}
 
   /// Throws std::invalid_argument naming the layer unless x's last axis has `features`.
   Tensor forward(const Tensor& x) override;
@@ -53,5 +57,10 @@ private:
   LayerNormalizationOptions options_;
   Tensor gamma_, beta_;
 };
+
+using LayerNormalization = BasicLayerNormalization<float>;     ///< float32 LayerNormalization
+using LayerNormalization64 = BasicLayerNormalization<double>;  ///< float64 LayerNormalization
+extern template class BasicLayerNormalization<float>;
+extern template class BasicLayerNormalization<double>;
 
 }  // namespace xgrad::nn

@@ -2,6 +2,12 @@
 /// \file
 /// nn::Module: named parameters, buffers and children; the training flag.
 ///
+/// `nn::BasicModule<T>` is the class template; `nn::Module` (float32) and `nn::Module64`
+/// (float64) are its two instances, as `Tensor` and `Tensor64` are BasicTensor's. Every layer
+/// follows the same pattern (`nn::Dense` / `nn::Dense64` = `nn::BasicDense<float|double>`),
+/// so a model can be built in float64 to check its gradients (nn/gradcheck.hpp) and its state
+/// copied between the two (nn/copy_state.hpp).
+///
 /// Follows the PyTorch C++ `Module` protocol with two changes:
 /// - `parameters()` returns only *trainable* parameters (what optimizers take);
 ///   `named_parameters()` and checkpoints include frozen ones too.
@@ -30,30 +36,45 @@
 
 namespace xgrad::nn {
 
-class Module;
+template <class T>
+class BasicModule;
+/// float32 modules, the default.
+using Module = BasicModule<float>;
+/// float64 modules, for gradient checks.
+using Module64 = BasicModule<double>;
 
 /// (dotted name, value) pairs, in registration order.
 template <class V>
 using NamedList = std::vector<std::pair<std::string, V>>;
 
 /// The base of every layer and model: named parameters, buffers and child modules, and the
-/// training flag (see the file's description).
-class Module {
+/// training flag (see the file's description). `T` is the element type of every tensor it
+/// holds: float (nn::Module) or double (nn::Module64).
+template <class T>
+class BasicModule {
 public:
+  /// The element type.
+  using value_type = T;
+  /// The tensors it takes, returns and holds: Tensor (float) or Tensor64 (double).
+  using Tensor = BasicTensor<T>;
+  /// This class, by the name a subclass's constructor calls it: `Net() : Module("Net")`.
+  using Module = BasicModule;
+
   /// `type_name` appears in error messages and in `name()` ("Dense", "BatchNorm", ...).
-  explicit Module(std::string type_name = "Module");
-  virtual ~Module() = default;
-  Module(const Module&) = delete;
-  Module& operator=(const Module&) = delete;
+  explicit BasicModule(std::string type_name = "Module");
+  virtual ~BasicModule() = default;
+  BasicModule(const BasicModule&) = delete;
+  BasicModule& operator=(const BasicModule&) = delete;
   /// Takes the parameters, buffers and children; the result is unregistered (empty
   /// registered_name) until registered again.
-  Module(Module&& other) noexcept;
-  Module& operator=(Module&&) = delete;
+  BasicModule(BasicModule&& other) noexcept;
+  BasicModule& operator=(BasicModule&&) = delete;
 
   /// The layer's computation. The base class throws std::logic_error.
   virtual Tensor forward(const Tensor& x);
   /// forward(x). Prefer it over calling forward() on children: summary() sees the output
-  /// shapes of modules called this way (Sequential calls its layers this way).
+  /// shapes of modules called this way (Sequential calls its layers this way), and
+  /// nn::gradcheck_module finds the layers to blame through it.
   Tensor operator()(const Tensor& x);
 
   /// Registers a parameter (a leaf tensor). `trainable` sets its requires_grad flag.
@@ -70,12 +91,13 @@ public:
   /// std::make_shared<nn::Conv2D>(1, 8, 3));` keeps a std::shared_ptr<nn::Conv2D>.
   template <class M>
   std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
-    static_assert(std::is_base_of<Module, M>::value, "register_module: M must derive from Module");
+    static_assert(std::is_base_of<BasicModule, M>::value,
+                  "register_module: M must derive from Module, of the same element type");
     register_child(name, module);
     return module;
   }
-  std::shared_ptr<Module> register_module(const std::string& name,
-                                          std::shared_ptr<Module> module) {
+  std::shared_ptr<BasicModule> register_module(const std::string& name,
+                                               std::shared_ptr<BasicModule> module) {
     register_child(name, module);
     return module;
   }
@@ -90,7 +112,7 @@ public:
   /// All buffers, recursively, with dotted names ("1.moving_mean").
   NamedList<Tensor> named_buffers() const;
   /// Direct children.
-  const NamedList<std::shared_ptr<Module>>& named_children() const { return children_; }
+  const NamedList<std::shared_ptr<BasicModule>>& named_children() const { return children_; }
 
   ///@{
   /// Looks up a parameter (or a buffer) by dotted name; throws std::out_of_range naming it.
@@ -149,7 +171,7 @@ protected:
   void check_new_name(const std::string& name) const;
 
 private:
-  void register_child(const std::string& name, std::shared_ptr<Module> module);
+  void register_child(const std::string& name, std::shared_ptr<BasicModule> module);
   void collect_parameters(const std::string& prefix, NamedList<Tensor>& out) const;
   void collect_buffers(const std::string& prefix, NamedList<Tensor>& out) const;
   void set_registered_name(const std::string& dotted_name);
@@ -158,7 +180,10 @@ private:
   bool training_ = true;
   NamedList<Tensor> parameters_;
   NamedList<Tensor> buffers_;
-  NamedList<std::shared_ptr<Module>> children_;
+  NamedList<std::shared_ptr<BasicModule>> children_;
 };
+
+extern template class BasicModule<float>;
+extern template class BasicModule<double>;
 
 }  // namespace xgrad::nn

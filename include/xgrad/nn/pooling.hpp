@@ -32,7 +32,8 @@ public:
 };
 
 /// Shared by the two windowed pooling layers: option checks and the NHWC input check.
-class Pool2D : public Module {
+template <class T>
+class BasicPool2D : public BasicModule<T> {
 public:
   ///@{
   /// The window, the step (the window when the options left it 0) and the padding in use.
@@ -43,9 +44,9 @@ public:
 
 protected:
   /// Throws std::invalid_argument on a zero window or stride.
-  Pool2D(std::string type_name, const Pool2DOptions& options);
+  BasicPool2D(std::string type_name, const Pool2DOptions& options);
   /// Throws std::invalid_argument naming the layer unless x is [N, H, W, C].
-  void check_input(const Tensor& x) const;
+  void check_input(const BasicTensor<T>& x) const;
 
 private:
   std::array<std::size_t, 2> pool_size_, strides_;
@@ -53,34 +54,53 @@ private:
 };
 
 /// xgrad::max_pool2d as a layer.
-class MaxPool2D : public Pool2D {
+template <class T>
+class BasicMaxPool2D : public BasicPool2D<T> {
 public:
   /// Throws std::invalid_argument on a zero window or stride.
-  explicit MaxPool2D(const Pool2DOptions& options) : Pool2D("MaxPool2D", options) {}
+  explicit BasicMaxPool2D(const Pool2DOptions& options) : BasicPool2D<T>("MaxPool2D", options) {}
   /// Square window `pool_size`, stride `pool_size` unless given, Valid padding unless given.
-  explicit MaxPool2D(std::size_t pool_size = 2, std::size_t stride = 0,
-                     Padding padding = Padding::Valid)
-      : MaxPool2D(Pool2DOptions().pool_size(pool_size).strides(stride).padding(padding)) {}
-  Tensor forward(const Tensor& x) override;
+  explicit BasicMaxPool2D(std::size_t pool_size = 2, std::size_t stride = 0,
+                          Padding padding = Padding::Valid)
+      : BasicMaxPool2D(Pool2DOptions().pool_size(pool_size).strides(stride).padding(padding)) {}
+  BasicTensor<T> forward(const BasicTensor<T>& x) override;
 };
 
 /// xgrad::avg_pool2d as a layer (padded positions are not counted, as in TensorFlow).
-class AvgPool2D : public Pool2D {
+template <class T>
+class BasicAvgPool2D : public BasicPool2D<T> {
 public:
   /// Throws std::invalid_argument on a zero window or stride.
-  explicit AvgPool2D(const Pool2DOptions& options) : Pool2D("AvgPool2D", options) {}
+  explicit BasicAvgPool2D(const Pool2DOptions& options) : BasicPool2D<T>("AvgPool2D", options) {}
   /// Square window `pool_size`, stride `pool_size` unless given, Valid padding unless given.
-  explicit AvgPool2D(std::size_t pool_size = 2, std::size_t stride = 0,
-                     Padding padding = Padding::Valid)
-      : AvgPool2D(Pool2DOptions().pool_size(pool_size).strides(stride).padding(padding)) {}
-  Tensor forward(const Tensor& x) override;
+  explicit BasicAvgPool2D(std::size_t pool_size = 2, std::size_t stride = 0,
+                          Padding padding = Padding::Valid)
+      : BasicAvgPool2D(Pool2DOptions().pool_size(pool_size).strides(stride).padding(padding)) {}
+  BasicTensor<T> forward(const BasicTensor<T>& x) override;
 };
 
 /// [N, H, W, C] -> [N, C]: the mean over H and W (reduce_mean over axes 1 and 2).
-class GlobalAveragePooling2D : public Module {
+template <class T>
+class BasicGlobalAveragePooling2D : public BasicModule<T> {
 public:
-  GlobalAveragePooling2D() : Module("GlobalAveragePooling2D") {}
-  Tensor forward(const Tensor& x) override;
+  BasicGlobalAveragePooling2D() : BasicModule<T>("GlobalAveragePooling2D") {}
+  BasicTensor<T> forward(const BasicTensor<T>& x) override;
 };
+
+using Pool2D = BasicPool2D<float>;        ///< float32 pooling base
+using MaxPool2D = BasicMaxPool2D<float>;  ///< float32 MaxPool2D
+using MaxPool2D64 = BasicMaxPool2D<double>;  ///< float64 MaxPool2D
+using AvgPool2D = BasicAvgPool2D<float>;     ///< float32 AvgPool2D
+using AvgPool2D64 = BasicAvgPool2D<double>;  ///< float64 AvgPool2D
+using GlobalAveragePooling2D = BasicGlobalAveragePooling2D<float>;  ///< float32
+using GlobalAveragePooling2D64 = BasicGlobalAveragePooling2D<double>;  ///< float64
+extern template class BasicPool2D<float>;
+extern template class BasicPool2D<double>;
+extern template class BasicMaxPool2D<float>;
+extern template class BasicMaxPool2D<double>;
+extern template class BasicAvgPool2D<float>;
+extern template class BasicAvgPool2D<double>;
+extern template class BasicGlobalAveragePooling2D<float>;
+extern template class BasicGlobalAveragePooling2D<double>;
 
 }  // namespace xgrad::nn

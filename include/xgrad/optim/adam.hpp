@@ -29,15 +29,19 @@ struct AdamOptions {
   XGRAD_OPTION(float, eps) = 1e-7f;
 };
 
-/// Adam, with the update and the options described at AdamOptions.
-class Adam : public Optimizer {
+/// Adam, with the update and the options described at AdamOptions. optim::Adam (float32) or
+/// optim::Adam64 (float64).
+template <class T>
+class BasicAdam : public BasicOptimizer<T> {
 public:
+  /// The parameters' tensor type.
+  using Tensor = BasicTensor<T>;
   /// Throws std::invalid_argument when lr <= 0, a beta is outside [0, 1) or eps <= 0.
-  Adam(std::vector<Tensor> params, const AdamOptions& options);
+  BasicAdam(std::vector<Tensor> params, const AdamOptions& options);
   /// Shorthand for Adam(params, AdamOptions().lr(lr).beta1(beta1).beta2(beta2).eps(eps)).
-  explicit Adam(std::vector<Tensor> params, float lr = 0.001f, float beta1 = 0.9f,
-                float beta2 = 0.999f, float eps = 1e-7f)
-      : Adam(std::move(params), AdamOptions().lr(lr).beta1(beta1).beta2(beta2).eps(eps)) {}
+  explicit BasicAdam(std::vector<Tensor> params, float lr = 0.001f, float beta1 = 0.9f,
+                     float beta2 = 0.999f, float eps = 1e-7f)
+      : BasicAdam(std::move(params), AdamOptions().lr(lr).beta1(beta1).beta2(beta2).eps(eps)) {}
   void step() override;
 
   ///@{
@@ -51,14 +55,16 @@ public:
 
 protected:
   /// For AdamW: `name` starts the error messages.
-  Adam(std::string name, std::vector<Tensor> params, const AdamOptions& options);
-  void collect_state(std::vector<StateArray>& arrays, std::vector<StateCounter>& counters) override;
+  BasicAdam(std::string name, std::vector<Tensor> params, const AdamOptions& options);
+  /// Lists its state for checkpoints: "m", "v" and "t".
+  void collect_state(std::vector<typename BasicOptimizer<T>::StateArray>& arrays,
+                     std::vector<typename BasicOptimizer<T>::StateCounter>& counters) override;
   /// AdamW's decay; checked by AdamW's constructor.
   float weight_decay_ = 0.0f;
 
 private:
   float beta1_, beta2_, eps_;
-  std::vector<xt::xarray<float>> m_, v_;
+  std::vector<xt::xarray<T>> m_, v_;
   std::vector<std::int64_t> t_;
 };
 
@@ -80,21 +86,34 @@ struct AdamWOptions {
   XGRAD_OPTION(float, eps) = 1e-7f;
 };
 
-/// AdamW, with the decay described at AdamWOptions.
-class AdamW : public Adam {
+/// AdamW, with the decay described at AdamWOptions. optim::AdamW (float32) or
+/// optim::AdamW64 (float64).
+template <class T>
+class BasicAdamW : public BasicAdam<T> {
 public:
+  /// The parameters' tensor type.
+  using Tensor = BasicTensor<T>;
   /// Throws std::invalid_argument as Adam does, and when weight_decay is negative or not
   /// finite.
-  AdamW(std::vector<Tensor> params, const AdamWOptions& options);
+  BasicAdamW(std::vector<Tensor> params, const AdamWOptions& options);
   /// Shorthand for AdamW(params, AdamWOptions().lr(lr).weight_decay(weight_decay)...).
-  explicit AdamW(std::vector<Tensor> params, float lr = 0.001f, float weight_decay = 0.004f,
-                 float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-7f)
-      : AdamW(std::move(params), AdamWOptions()
+  explicit BasicAdamW(std::vector<Tensor> params, float lr = 0.001f, float weight_decay = 0.004f,
+                      float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-7f)
+      : BasicAdamW(std::move(params), AdamWOptions()
                                      .lr(lr)
                                      .weight_decay(weight_decay)
                                      .beta1(beta1)
                                      .beta2(beta2)
                                      .eps(eps)) {}
 };
+
+using Adam = BasicAdam<float>;       ///< float32 Adam
+using Adam64 = BasicAdam<double>;    ///< float64 Adam
+using AdamW = BasicAdamW<float>;     ///< float32 AdamW
+using AdamW64 = BasicAdamW<double>;  ///< float64 AdamW
+extern template class BasicAdam<float>;
+extern template class BasicAdam<double>;
+extern template class BasicAdamW<float>;
+extern template class BasicAdamW<double>;
 
 }  // namespace xgrad::optim

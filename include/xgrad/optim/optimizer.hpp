@@ -10,6 +10,10 @@
 ///
 /// The learning rate is either fixed (`set_lr` between steps) or follows a schedule
 /// (`set_schedule`): each step first sets lr to schedule(iterations()), then counts itself.
+///
+/// Every optimizer is a class template on the parameters' element type: optim::SGD is
+/// BasicSGD<float>, optim::SGD64 BasicSGD<double> (the same update, in double, for a model
+/// built with nn::Module64). Hyperparameters and the learning rate are floats in both.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,16 +25,24 @@
 namespace xgrad::optim {
 
 /// The base of every optimizer (see the file's description); a new optimizer implements step()
-/// and collect_state().
-class Optimizer {
+/// and collect_state(). optim::Optimizer (float32) or optim::Optimizer64 (float64).
+template <class T>
+class BasicOptimizer {
 public:
+  /// The parameters' element type.
+  using value_type = T;
+  /// The parameters' tensor type.
+  using Tensor = BasicTensor<T>;
+  /// This class, by the name a subclass's constructor calls it: `Optimizer("Mine", params)`.
+  using Optimizer = BasicOptimizer;
   /// Throws std::invalid_argument on an empty list, an undefined/non-leaf tensor or a
   /// tensor listed twice (it would be updated twice per step). `name` ("SGD", "Adam")
   /// starts every error message.
-  Optimizer(std::string name, std::vector<Tensor> params);
+  BasicOptimizer(std::string name, std::vector<Tensor> params);
   /// The same, with error messages starting "optimizer".
-  explicit Optimizer(std::vector<Tensor> params) : Optimizer("optimizer", std::move(params)) {}
-  virtual ~Optimizer() = default;
+  explicit BasicOptimizer(std::vector<Tensor> params)
+      : BasicOptimizer("optimizer", std::move(params)) {}
+  virtual ~BasicOptimizer() = default;
 
   /// Clears every parameter's gradient.
   void zero_grad();
@@ -59,7 +71,7 @@ public:
   struct StateArray {
     std::size_t param;         ///< index into params()
     std::string slot;          ///< "m", "v", "velocity", ...
-    xt::xarray<float>* array;  ///< the optimizer's own array, read and written in place
+    xt::xarray<T>* array;      ///< the optimizer's own array, read and written in place
   };
   /// A counter of parameter i ("t"), or of the optimizer itself when param == kNoParam.
   struct StateCounter {
@@ -92,6 +104,11 @@ private:
   std::int64_t iterations_ = 0;
 };
 
+using Optimizer = BasicOptimizer<float>;     ///< float32 optimizers' base
+using Optimizer64 = BasicOptimizer<double>;  ///< float64 optimizers' base
+extern template class BasicOptimizer<float>;
+extern template class BasicOptimizer<double>;
+
 /// tf.clip_by_global_norm on the gradients of `params`: norm = sqrt(sum of every squared
 /// gradient element) over the parameters that have a gradient; when norm > max_norm each
 /// gradient is scaled in place by max_norm / norm. Returns the norm before clipping.
@@ -100,5 +117,9 @@ private:
 float clip_by_global_norm(const std::vector<Tensor>& params, float max_norm);
 /// The same on arrays of gradients held by the caller.
 float clip_by_global_norm(std::vector<xt::xarray<float>>& gradients, float max_norm);
+/// The same for float64 parameters.
+double clip_by_global_norm(const std::vector<Tensor64>& params, double max_norm);
+/// The same for float64 arrays.
+double clip_by_global_norm(std::vector<xt::xarray<double>>& gradients, double max_norm);
 
 }  // namespace xgrad::optim

@@ -27,25 +27,36 @@ struct RMSpropOptions {
   XGRAD_OPTION(bool, centered) = false;
 };
 
-/// RMSprop, with the update and the options described at RMSpropOptions.
-class RMSprop : public Optimizer {
+/// RMSprop, with the update and the options described at RMSpropOptions. optim::RMSprop
+/// (float32) or optim::RMSprop64 (float64).
+template <class T>
+class BasicRMSprop : public BasicOptimizer<T> {
 public:
+  /// The parameters' tensor type.
+  using Tensor = BasicTensor<T>;
   /// Throws std::invalid_argument when lr <= 0, rho or momentum is outside [0, 1) or
   /// eps <= 0.
-  RMSprop(std::vector<Tensor> params, const RMSpropOptions& options);
+  BasicRMSprop(std::vector<Tensor> params, const RMSpropOptions& options);
   /// Shorthand for RMSprop(params, RMSpropOptions().lr(lr)).
-  explicit RMSprop(std::vector<Tensor> params, float lr = 0.001f)
-      : RMSprop(std::move(params), RMSpropOptions().lr(lr)) {}
+  explicit BasicRMSprop(std::vector<Tensor> params, float lr = 0.001f)
+      : BasicRMSprop(std::move(params), RMSpropOptions().lr(lr)) {}
   void step() override;
   /// The options in use.
   const RMSpropOptions& options() const { return options_; }
 
 protected:
-  void collect_state(std::vector<StateArray>& arrays, std::vector<StateCounter>& counters) override;
+  /// Lists its state for checkpoints: "ms", "mg" and "momentum".
+  void collect_state(std::vector<typename BasicOptimizer<T>::StateArray>& arrays,
+                     std::vector<typename BasicOptimizer<T>::StateCounter>& counters) override;
 
 private:
   RMSpropOptions options_;
-  std::vector<xt::xarray<float>> ms_, mg_, mom_;
+  std::vector<xt::xarray<T>> ms_, mg_, mom_;
 };
+
+using RMSprop = BasicRMSprop<float>;     ///< float32 RMSprop
+using RMSprop64 = BasicRMSprop<double>;  ///< float64 RMSprop
+extern template class BasicRMSprop<float>;
+extern template class BasicRMSprop<double>;
 
 }  // namespace xgrad::optim

@@ -23,15 +23,20 @@ struct SGDOptions {
   XGRAD_OPTION(float, weight_decay) = 0.0f;
 };
 
-/// SGD, with the update and the options described at SGDOptions.
-class SGD : public Optimizer {
+/// SGD, with the update and the options described at SGDOptions. optim::SGD (float32) or
+/// optim::SGD64 (float64).
+template <class T>
+class BasicSGD : public BasicOptimizer<T> {
 public:
+  /// The parameters' tensor type.
+  using Tensor = BasicTensor<T>;
   /// Throws std::invalid_argument when lr <= 0, momentum is outside [0, 1) or weight_decay
   /// is negative or not finite.
-  SGD(std::vector<Tensor> params, const SGDOptions& options);
+  BasicSGD(std::vector<Tensor> params, const SGDOptions& options);
   /// Shorthand for SGD(params, SGDOptions(lr).momentum(momentum).weight_decay(weight_decay)).
-  SGD(std::vector<Tensor> params, float lr, float momentum = 0.0f, float weight_decay = 0.0f)
-      : SGD(std::move(params), SGDOptions(lr).momentum(momentum).weight_decay(weight_decay)) {}
+  BasicSGD(std::vector<Tensor> params, float lr, float momentum = 0.0f, float weight_decay = 0.0f)
+      : BasicSGD(std::move(params),
+                 SGDOptions(lr).momentum(momentum).weight_decay(weight_decay)) {}
   void step() override;
   ///@{
   /// The options in use.
@@ -40,15 +45,22 @@ public:
   ///@}
 
 protected:
-  void collect_state(std::vector<StateArray>& arrays, std::vector<StateCounter>& counters) override;
+  /// Lists its state for checkpoints: "velocity".
+  void collect_state(std::vector<typename BasicOptimizer<T>::StateArray>& arrays,
+                     std::vector<typename BasicOptimizer<T>::StateCounter>& counters) override;
 
 private:
   /// g + weight_decay * p into a scratch array; returns its data.
-  const float* with_weight_decay(const float* g, const float* p, std::size_t n);
+  const T* with_weight_decay(const T* g, const T* p, std::size_t n);
   float momentum_;
   float weight_decay_;
-  std::vector<xt::xarray<float>> velocity_;
-  std::vector<float> decayed_;
+  std::vector<xt::xarray<T>> velocity_;
+  std::vector<T> decayed_;
 };
+
+using SGD = BasicSGD<float>;     ///< float32 SGD
+using SGD64 = BasicSGD<double>;  ///< float64 SGD
+extern template class BasicSGD<float>;
+extern template class BasicSGD<double>;
 
 }  // namespace xgrad::optim
