@@ -1,7 +1,9 @@
 // One table of op cases (minitorch style). Every row is checked the same way:
 //   1. the float64 forward against an independent reference (naive loops / literals),
 //   2. gradcheck in float64 (error < 1e-6),
-//   3. the float32 forward against the float64 one.
+//   3. the float32 forward against the float64 one,
+//   4. gradgradcheck in float64: the gradient, recorded by autograd::grad with create_graph,
+//      differentiated again (error < 1e-6).
 // Adding an op is adding a row.
 #include <cmath>
 #include <functional>
@@ -746,7 +748,8 @@ Arr draw(const Shape& s, const Domain& d, std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("op table: forward vs reference, gradcheck, float32 vs float64", "[ops][table]") {
+TEST_CASE("op table: forward vs reference, gradcheck, float32 vs float64, gradgradcheck",
+          "[ops][table]") {
   const auto table = op_table();
   std::uint64_t seed = 100;
   for (const auto& c : table) {
@@ -771,6 +774,8 @@ TEST_CASE("op table: forward vs reference, gradcheck, float32 vs float64", "[ops
       // 3. float32 forward agrees with float64
       Tensor y32 = c.f32(in32);
       REQUIRE(test::all_close(y32.value(), y.value(), 1e-4));
+      // 4. second derivatives
+      REQUIRE_GRADGRADCHECK(c.f64, in64);
     }
   }
 }
