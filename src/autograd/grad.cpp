@@ -58,10 +58,8 @@ std::vector<std::shared_ptr<Node<T>>> reachable_latest_first(
   return order;
 }
 
-}  // namespace
-
 template <class T>
-std::vector<BasicTensor<T>> grad(const std::vector<BasicTensor<T>>& outputs,
+std::vector<BasicTensor<T>> grad_walk(const std::vector<BasicTensor<T>>& outputs,
                                  const std::vector<BasicTensor<T>>& inputs,
                                  const std::vector<BasicTensor<T>>& grad_outputs,
                                  const GradOptions& options) {
@@ -192,9 +190,30 @@ std::vector<BasicTensor<T>> grad(const std::vector<BasicTensor<T>>& outputs,
   return result;
 }
 
+}  // namespace
+
+template <class T>
+std::vector<BasicTensor<T>> grad(const std::vector<BasicTensor<T>>& outputs,
+                                 const std::vector<BasicTensor<T>>& inputs,
+                                 const std::vector<BasicTensor<T>>& grad_outputs,
+                                 const GradOptions& options) {
+  return grad_walk(outputs, inputs, grad_outputs, options);
+}
+
 template std::vector<Tensor> grad(const std::vector<Tensor>&, const std::vector<Tensor>&,
                                   const std::vector<Tensor>&, const GradOptions&);
 template std::vector<Tensor64> grad(const std::vector<Tensor64>&, const std::vector<Tensor64>&,
                                     const std::vector<Tensor64>&, const GradOptions&);
+
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const std::vector<Tensor>& grad_outputs, const GradOptions& options) {
+  return grad_walk(outputs, inputs, grad_outputs, options);
+}
+
+std::vector<Tensor64> grad(const std::vector<Tensor64>& outputs,
+                           const std::vector<Tensor64>& inputs,
+                           const std::vector<Tensor64>& grad_outputs, const GradOptions& options) {
+  return grad_walk(outputs, inputs, grad_outputs, options);
+}
 
 }  // namespace xgrad::autograd

@@ -50,7 +50,7 @@ GradcheckResult gradgradcheck(const std::function<Tensor64(const std::vector<Ten
         throw std::invalid_argument("gradgradcheck: the function's output does not depend on "
                                     "any input that requires grad");
       }
-      auto grads = autograd::grad<double>({out}, wrt, {vars.back()},
+      auto grads = autograd::grad({out}, wrt, {vars.back()},
                                           autograd::GradOptions().create_graph(true).allow_unused(true));
       std::vector<Tensor64> flat;
       for (std::size_t i = 0; i < grads.size(); ++i) {

@@ -54,8 +54,8 @@ TEST_CASE("grad: with respect to an intermediate tensor and with an upstream gra
   Tensor64 y = h * h;
   Tensor64 u = vec({1.0, 10.0, 100.0}, false);
   auto g = autograd::grad({y}, {h, x}, {u});
-  CHECK(test::all_close(g[0].value(), xt::xarray<double>{4.0, -40.0, 600.0}, 1e-12));
-  CHECK(test::all_close(g[1].value(), xt::xarray<double>{8.0, -80.0, 1200.0}, 1e-12));
+  CHECK(test::all_close(g[0].value(), xt::xarray<double>{4.0, -80.0, 1200.0}, 1e-12));
+  CHECK(test::all_close(g[1].value(), xt::xarray<double>{8.0, -160.0, 2400.0}, 1e-12));
 }
 
 TEST_CASE("grad: bad calls get errors naming what is wrong", "[autograd][grad]") {

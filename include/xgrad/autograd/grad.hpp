@@ -34,18 +34,28 @@ struct GradOptions {
   XGRAD_OPTION(bool, allow_unused) = false;
 };
 
+///@{
 /// The gradients of sum_k <grad_outputs[k], outputs[k]> with respect to each of `inputs`
 /// (leaves or intermediate tensors), in order. `grad_outputs` may be empty when every output
 /// has one element (the upstream gradient is then 1); otherwise one per output, of the
 /// output's shape. No leaf's grad() is read or written. Throws std::invalid_argument on an
-/// undefined tensor, an output that does not require a gradient, a shape mismatch, or an
-/// input not reached (unless allow_unused); std::logic_error on a graph an earlier backward
-/// freed. Ops reached but not leading to an input are skipped.
+/// undefined tensor, an output or input that does not require a gradient, a shape mismatch,
+/// or an input not reached (unless allow_unused); std::logic_error on a graph an earlier
+/// backward freed. Ops reached but not leading to an input are skipped.
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const std::vector<Tensor>& grad_outputs = {},
+                         const GradOptions& options = {});
+std::vector<Tensor64> grad(const std::vector<Tensor64>& outputs,
+                           const std::vector<Tensor64>& inputs,
+                           const std::vector<Tensor64>& grad_outputs = {},
+                           const GradOptions& options = {});
+/// The same for either element type, named explicitly: `autograd::grad<double>(...)`.
 template <class T>
 std::vector<BasicTensor<T>> grad(const std::vector<BasicTensor<T>>& outputs,
                                  const std::vector<BasicTensor<T>>& inputs,
-                                 const std::vector<BasicTensor<T>>& grad_outputs = {},
-                                 const GradOptions& options = {});
+                                 const std::vector<BasicTensor<T>>& grad_outputs,
+                                 const GradOptions& options);
+///@}
 
 extern template std::vector<Tensor> grad(const std::vector<Tensor>&, const std::vector<Tensor>&,
                                          const std::vector<Tensor>&, const GradOptions&);
