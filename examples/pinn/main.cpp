@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -117,7 +118,9 @@ std::vector<std::uint64_t> parse_seeds(const std::string& s) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   std::string which = "both";
   long steps = 4000;
   std::vector<std::uint64_t> seeds{1, 2, 3};
@@ -155,4 +158,15 @@ int main(int argc, char** argv) {
                 errors.size(), total_seconds / double(seeds.size()));
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <random>
 #include <string>
 #include <vector>
@@ -22,7 +23,9 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   std::size_t in = 64, hidden = 256, batch = 64;
   int reps = 200;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -70,4 +73,15 @@ int main(int argc, char** argv) {
   std::printf("gradient-penalty critic step: %.3f ms (median)\n", g);
   std::printf("ratio: %.2fx\n", g / p);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
 }
