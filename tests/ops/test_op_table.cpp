@@ -586,6 +586,18 @@ std::vector<OpCase> op_table() {
                   [](const Arrs& a) { return with_shape(a[0], {6}); }));
   t.push_back(row("flatten 2-D", [](auto& in) { return flatten(in[0]); }, {{3, 4}}, {any},
                   [](const Arrs& a) { return with_shape(a[0], {3, 4}); }));
+  t.push_back(row("broadcast_to [3,1] -> [2,3,4]", [](auto& in) { return broadcast_to(in[0], {2, 3, 4}); },
+                  {{3, 1}}, {any}, [](const Arrs& a) {
+                    return ref_binary(a[0], Arr(xt::zeros<double>({2, 3, 4})), [](double x, double) { return x; });
+                  }));
+  t.push_back(row("sum_to [2,3,4] -> [3,1]", [](auto& in) { return sum_to(in[0], {3, 1}); },
+                  {{2, 3, 4}}, {any},
+                  [](const Arrs& a) { return with_shape(ref_reduce(a[0], {0, 2}, false, false), {3, 1}); }));
+  t.push_back(row("sum_to [2,3] -> [] and [2,3]",
+                  [](auto& in) { return sum_to(in[0], {}) + sum_to(in[0], {2, 3}); }, {{2, 3}}, {any},
+                  [](const Arrs& a) {
+                    return ref_binary(ref_reduce(a[0], {}, false, false), a[0], [](double s, double x) { return s + x; });
+                  }));
   // joining, cutting, indexing
   for (int axis : {0, 1, -1}) {
     const std::size_t a = axis < 0 ? 2 : std::size_t(axis);
