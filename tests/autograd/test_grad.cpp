@@ -126,3 +126,20 @@ TEST_CASE("grad: a gradient-penalty loop frees its graphs (live ops back to the 
   }
   CHECK(autograd::live_node_count() == live_before);
 }
+
+TEST_CASE("grad: several outputs, shared subexpressions, grad mode off in the caller",
+          "[autograd][grad]") {
+  Tensor64 x = vec({0.3, -0.7});
+  Tensor64 e = exp(x);            // used twice: a diamond
+  Tensor64 y1 = reduce_sum(e * e);  // d/dx = 2 e^2
+  Tensor64 y2 = reduce_sum(e * x);  // d/dx = e (1 + x)
+  auto g = autograd::grad({y1, y2}, {x}, {}, autograd::GradOptions().create_graph(true))[0];
+  const xt::xarray<double> ex = xt::exp(x.value());
+  CHECK(test::all_close(g.value(), xt::eval(2.0 * ex * ex + ex * (1.0 + x.value())), 1e-12));
+  // Second derivative: 4 e^2 + e (2 + x), asked for with recording off in the caller.
+  Tensor64 sum_g = reduce_sum(g);
+  NoGradGuard no_grad;
+  auto h = autograd::grad({sum_g}, {x})[0];
+  CHECK(test::all_close(h.value(), xt::eval(4.0 * ex * ex + ex * (2.0 + x.value())), 1e-12));
+  CHECK_FALSE(autograd::is_grad_enabled());
+}
