@@ -747,6 +747,50 @@ std::vector<OpCase> op_table() {
                     return ref_binary(ref_matmul(a[0], a[1], false, false), a[2],
                                       [](double x, double y) { return x + y; });
                   }));
+  // second derivatives: normalization and dropout
+  {
+    // fused_batch_norm: batch statistics over every axis but the last.
+    auto fused_ref = [=](std::vector<int> axes, bool affine) {
+      return [=](const Arrs& a) {
+        Arr m = ref_reduce(a[0], axes, false, true);
+        Arr v = ref_variance(a[0], axes, false);
+        return affine ? ref_batchnorm(a[0], m, v, &a[2], &a[1], eps)
+                      : ref_batchnorm(a[0], m, v, nullptr, nullptr, eps);
+      };
+    };
+    t.push_back(row("fused_batch_norm [N,F]",
+                    [](auto& in) { return fused_batch_norm(in[0], in[1], in[2], eps).y; },
+                    {{5, 3}, {3}, {3}}, {any}, fused_ref({0}, true)));
+    t.push_back(row("fused_batch_norm [N,F] no scale/offset",
+                    [](auto& in) {
+                      using Tn = std::decay_t<decltype(in[0])>;
+                      return fused_batch_norm(in[0], Tn(), Tn(), eps).y;
+                    },
+                    {{5, 3}}, {any}, fused_ref({0}, false)));
+    t.push_back(row("fused_batch_norm NHWC",
+                    [](auto& in) { return fused_batch_norm(in[0], in[1], in[2], eps).y; },
+                    {{2, 3, 2, 4}, {4}, {4}}, {any}, fused_ref({0, 1, 2}, true)));
+    // dropout: the mask is a fixed function of (seed, index), so the op is linear in x.
+    constexpr double rate = 0.4;
+    constexpr std::uint64_t seed = 2024;
+    t.push_back(row("dropout rate 0.4 seed 2024", [](auto& in) { return dropout(in[0], rate, seed); },
+                    {{4, 6}}, {any}, [=](const Arrs& a) {
+                      // The draw of ops/dropout.cpp, transcribed: element i is kept when
+                      // u = hash(hash(seed) ^ hash(i)) / 2^64, to 53 bits, is >= rate.
+                      auto hash = [](std::uint64_t z) {  // SplitMix64's finaliser
+                        z += 0x9E3779B97F4A7C15ull;
+                        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+                        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+                        return z ^ (z >> 31);
+                      };
+                      Arr out = a[0];
+                      for (std::size_t i = 0; i < out.size(); ++i) {
+                        const double u = double(hash(hash(seed) ^ hash(i)) >> 11) * 0x1.0p-53;
+                        out.data()[i] = u >= rate ? out.data()[i] / (1 - rate) : 0.0;
+                      }
+                      return out;
+                    }));
+  }
   return t;
 }
 
