@@ -28,10 +28,10 @@ Tensor64 cube_without_second_derivative(const Tensor64& x) {
 TEST_CASE("grad: first and second derivatives of x^3, no leaf gradient written", "[autograd][grad]") {
   Tensor64 x = vec({0.5, -1.0, 2.0});
   Tensor64 y = reduce_sum(x * x * x);
-  Tensor64 dy = autograd::grad({y}, {x}, {}, autograd::GradOptions().create_graph(true))[0];
+  Tensor64 dy = autograd::grad<double>({y}, {x}, {}, autograd::GradOptions().create_graph(true))[0];
   CHECK(test::all_close(dy.value(), xt::xarray<double>{0.75, 3.0, 12.0}, 1e-12));
   CHECK(dy.requires_grad());
-  Tensor64 d2y = autograd::grad({reduce_sum(dy)}, {x})[0];
+  Tensor64 d2y = autograd::grad<double>({reduce_sum(dy)}, {x})[0];
   CHECK(test::all_close(d2y.value(), xt::xarray<double>{3.0, -6.0, 12.0}, 1e-12));
   CHECK_FALSE(d2y.requires_grad());
   CHECK_FALSE(x.has_grad());
@@ -40,7 +40,7 @@ TEST_CASE("grad: first and second derivatives of x^3, no leaf gradient written",
 TEST_CASE("grad: without create_graph the gradient is a plain value", "[autograd][grad]") {
   Tensor64 x = vec({1.0, 2.0});
   Tensor64 y = reduce_sum(exp(x));
-  Tensor64 g = autograd::grad({y}, {x})[0];
+  Tensor64 g = autograd::grad<double>({y}, {x})[0];
   CHECK(test::all_close(g.value(), xt::exp(x.value()), 1e-12));
   CHECK_FALSE(g.requires_grad());
   CHECK(g.is_leaf());
@@ -53,7 +53,7 @@ TEST_CASE("grad: with respect to an intermediate tensor and with an upstream gra
   Tensor64 h = x * 2.0;
   Tensor64 y = h * h;
   Tensor64 u = vec({1.0, 10.0, 100.0}, false);
-  auto g = autograd::grad({y}, {h, x}, {u});
+  auto g = autograd::grad<double>({y}, {h, x}, {u});
   CHECK(test::all_close(g[0].value(), xt::xarray<double>{4.0, -40.0, 600.0}, 1e-12));
   CHECK(test::all_close(g[1].value(), xt::xarray<double>{8.0, -80.0, 1200.0}, 1e-12));
 }
@@ -62,25 +62,25 @@ TEST_CASE("grad: bad calls get errors naming what is wrong", "[autograd][grad]")
   Tensor64 x = vec({1.0, 2.0});
   Tensor64 unused = vec({3.0});
   Tensor64 y = x * x;
-  CHECK_THROWS_WITH(autograd::grad({y}, {x}), Contains("give a grad_output"));
-  CHECK_THROWS_WITH(autograd::grad({y}, {x}, {vec({1.0, 1.0, 1.0}, false)}),
+  CHECK_THROWS_WITH(autograd::grad<double>({y}, {x}), Contains("give a grad_output"));
+  CHECK_THROWS_WITH(autograd::grad<double>({y}, {x}, {vec({1.0, 1.0, 1.0}, false)}),
                     Contains("[3]") && Contains("[2]"));
-  CHECK_THROWS_WITH(autograd::grad({reduce_sum(y)}, {x, unused}, {},
+  CHECK_THROWS_WITH(autograd::grad<double>({reduce_sum(y)}, {x, unused}, {},
                                    autograd::GradOptions().retain_graph(true)),
                     Contains("input 1") && Contains("not used"));
-  auto g = autograd::grad({reduce_sum(y)}, {x, unused}, {}, autograd::GradOptions().allow_unused(true));
+  auto g = autograd::grad<double>({reduce_sum(y)}, {x, unused}, {}, autograd::GradOptions().allow_unused(true));
   CHECK(g[0].defined());
   CHECK_FALSE(g[1].defined());
-  CHECK_THROWS_WITH(autograd::grad({reduce_sum(y)}, {vec({1.0}, false)}),
+  CHECK_THROWS_WITH(autograd::grad<double>({reduce_sum(y)}, {vec({1.0}, false)}),
                     Contains("does not require a gradient"));
 }
 
 TEST_CASE("grad: the walked graph is freed unless retained", "[autograd][grad]") {
   Tensor64 x = vec({1.0, 2.0});
   Tensor64 y = reduce_sum(x * x);
-  autograd::grad({y}, {x}, {}, autograd::GradOptions().retain_graph(true));
-  CHECK_NOTHROW(autograd::grad({y}, {x}));  // retained once, then freed
-  CHECK_THROWS_AS(autograd::grad({y}, {x}), std::logic_error);
+  autograd::grad<double>({y}, {x}, {}, autograd::GradOptions().retain_graph(true));
+  CHECK_NOTHROW(autograd::grad<double>({y}, {x}));  // retained once, then freed
+  CHECK_THROWS_AS(autograd::grad<double>({y}, {x}), std::logic_error);
   CHECK_THROWS_AS(y.backward(), std::logic_error);
 }
 
@@ -88,9 +88,9 @@ TEST_CASE("grad: an op without a differentiable backward fails only when its gra
           "differentiated, naming the op", "[autograd][grad]") {
   Tensor64 x = vec({0.5, -1.0});
   Tensor64 y = reduce_sum(cube_without_second_derivative(x));
-  Tensor64 dy = autograd::grad({y}, {x}, {}, autograd::GradOptions().create_graph(true))[0];
+  Tensor64 dy = autograd::grad<double>({y}, {x}, {}, autograd::GradOptions().create_graph(true))[0];
   CHECK(test::all_close(dy.value(), xt::xarray<double>{0.75, 3.0}, 1e-12));  // right value
-  CHECK_THROWS_WITH(autograd::grad({reduce_sum(dy)}, {x}), Contains("'cube'"));
+  CHECK_THROWS_WITH(autograd::grad<double>({reduce_sum(dy)}, {x}), Contains("'cube'"));
   // The failure changed nothing: the first graph still backpropagates.
   y.backward();
   CHECK(test::all_close(x.grad(), xt::xarray<double>{0.75, 3.0}, 1e-12));
@@ -104,8 +104,8 @@ TEST_CASE("grad: a retained graph is not corrupted by backward functions that re
   Tensor64 h = x * 3.0;
   Tensor64 y = clip_by_value(h, -1.0, 5.0);
   Tensor64 u = vec({1.0, 2.0, 3.0}, false);
-  auto first = autograd::grad({y}, {x}, {u}, autograd::GradOptions().retain_graph(true))[0];
-  auto second = autograd::grad({y}, {x}, {u})[0];
+  auto first = autograd::grad<double>({y}, {x}, {u}, autograd::GradOptions().retain_graph(true))[0];
+  auto second = autograd::grad<double>({y}, {x}, {u})[0];
   CHECK(test::all_close(first.value(), xt::xarray<double>{3.0, 0.0, 0.0}, 1e-12));
   CHECK(test::all_close(second.value(), first.value(), 0.0));
   CHECK(test::all_close(u.value(), xt::xarray<double>{1.0, 2.0, 3.0}, 0.0));
@@ -118,10 +118,10 @@ TEST_CASE("grad: a gradient-penalty loop frees its graphs (live ops back to the 
   for (int step = 0; step < 1000; ++step) {
     Tensor64 x = Tensor64(test::random_array<double>({5, 3}, 100 + step, -1, 1), true);
     Tensor64 critic = reduce_sum(tanh(matmul(x, w)));
-    Tensor64 gx = autograd::grad({critic}, {x}, {}, autograd::GradOptions().create_graph(true))[0];
+    Tensor64 gx = autograd::grad<double>({critic}, {x}, {}, autograd::GradOptions().create_graph(true))[0];
     Tensor64 norm = sqrt(reduce_sum(gx * gx, {1}) + 1e-12);
     Tensor64 penalty = reduce_mean(square(norm - 1.0));
-    Tensor64 gw = autograd::grad({penalty}, {w})[0];
+    Tensor64 gw = autograd::grad<double>({penalty}, {w})[0];
     REQUIRE(gw.shape() == Shape{3, 4});
   }
   CHECK(autograd::live_node_count() == live_before);
