@@ -1,7 +1,10 @@
 // Third derivatives of matmul and conv2d: gradgradcheck applied to x -> d<u, f(x)>/dx (recorded
 // by autograd::grad with create_graph, for a fixed u), so the third derivatives are checked
-// against central differences of the second. And conv2d's second derivatives in float32, on
-// each kernel path (oneDNN, xgrad's direct and GEMM kernels), against float64.
+// against central differences of the second; the same, one order up, for the gradient ops of
+// pooling, indexing, slicing and sparse_matmul; at each level, the gradient from the ops'
+// differentiable backwards against the one from their array backwards. And conv2d's second
+// derivatives in float32, on each kernel path (oneDNN, xgrad's direct and GEMM kernels),
+// against float64.
 #include <array>
 #include <functional>
 #include <string>
@@ -46,6 +49,38 @@ Fn first_derivative(Fn f, Tensor64 u) {
   };
 }
 
+/// (x..., u) -> the gradient of <u, f(x...)> with respect to every x, flattened and joined,
+/// recorded: with the upstream gradient an input too, the gradient ops that act on it (such as
+/// max_pool_take on an upstream gradient of max_pool_backprop) are recorded on an input that
+/// requires a gradient, so nesting this twice reaches their own differentiable backwards.
+Fn derivative_with_upstream(Fn f) {
+  return [f = std::move(f)](const std::vector<Tensor64>& in) {
+    GradModeOn grad_mode;
+    const std::vector<Tensor64> xs(in.begin(), in.end() - 1);
+    const auto grads = autograd::grad<double>({f(xs)}, xs, {in.back()},
+                                              autograd::GradOptions().create_graph(true));
+    std::vector<Tensor64> flat;
+    for (const auto& g : grads) flat.push_back(reshape(g, {-1}));
+    return concat(flat, 0);
+  };
+}
+
+/// The gradient of <v, F(in)> from the ops' differentiable backwards (create_graph) equals the
+/// one from their array backwards. gradgradcheck checks the derivatives of the former and
+/// gradcheck the latter, but neither compares the two: a differentiable backward off by a
+/// factor passes gradgradcheck.
+void require_same_gradients(const Fn& F, const std::vector<Tensor64>& in, std::uint64_t seed) {
+  GradModeOn grad_mode;
+  const Tensor64 y = F(in);
+  const Tensor64 v = test::random_tensor(y.shape(), seed, -1.0, 1.0, false);
+  const auto plain = autograd::grad<double>({y}, in, {v}, autograd::GradOptions().retain_graph(true));
+  const auto recorded = autograd::grad<double>({y}, in, {v}, autograd::GradOptions().create_graph(true));
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    INFO("input " << i);
+    REQUIRE(test::all_close(recorded[i].value(), plain[i].value(), 1e-12));
+  }
+}
+
 /// Inputs requiring gradients, drawn from `seed` upwards.
 std::vector<Tensor64> inputs(const std::vector<Shape>& shapes, std::uint64_t seed) {
   std::vector<Tensor64> in;
@@ -69,9 +104,12 @@ TEST_CASE("third order: matmul, all four transpose-flag combinations", "[ops][th
       REQUIRE_GRADGRADCHECK(
           first_derivative([ta, tb](const auto& x) { return matmul(x[0], x[1], ta, tb); }, u), in);
       // Squared: quartic in the inputs, third derivatives not zero.
-      REQUIRE_GRADGRADCHECK(first_derivative([ta, tb](const auto& x) {
-                              return square(matmul(x[0], x[1], ta, tb));
-                            }, u), in);
+      const Fn f = [ta, tb](const auto& x) { return square(matmul(x[0], x[1], ta, tb)); };
+      REQUIRE_GRADGRADCHECK(first_derivative(f, u), in);
+      require_same_gradients(f, in, seed++);
+      std::vector<Tensor64> with_u = in;
+      with_u.push_back(test::random_tensor({2, 4}, seed++));
+      require_same_gradients(derivative_with_upstream(f), with_u, seed++);
     }
   }
 }
@@ -88,9 +126,12 @@ TEST_CASE("third order: conv2d, SAME and VALID, strides 1 and 2", "[ops][third_o
       const Tensor64 u = test::random_tensor(y.shape(), seed++, -1.0, 1.0, false);
       REQUIRE_GRADGRADCHECK(
           first_derivative([s, p](const auto& x) { return conv2d(x[0], x[1], s, p); }, u), in);
-      REQUIRE_GRADGRADCHECK(first_derivative([s, p](const auto& x) {
-                              return square(conv2d(x[0], x[1], s, p));
-                            }, u), in);
+      const Fn f = [s, p](const auto& x) { return square(conv2d(x[0], x[1], s, p)); };
+      REQUIRE_GRADGRADCHECK(first_derivative(f, u), in);
+      require_same_gradients(f, in, seed++);
+      std::vector<Tensor64> with_u = in;
+      with_u.push_back(test::random_tensor(y.shape(), seed++));
+      require_same_gradients(derivative_with_upstream(f), with_u, seed++);
     }
   }
 }
@@ -159,11 +200,11 @@ TEST_CASE("second order: conv2d in float32 on every kernel path agrees with floa
   }
 }
 
-TEST_CASE("third order: the gradient ops of pooling, indexing, slicing and sparse_matmul",
+TEST_CASE("third and fourth order: the gradient ops of pooling, indexing, slicing and sparse_matmul",
           "[ops][third_order]") {
   // Each op's gradient is itself an op (max_pool_backprop, avg_pool_backprop, gather_backprop,
   // pad for slice, ...); differentiating x -> d<u, y^3>/dx twice more runs those ops'
-  // differentiable backwards (and theirs' array backwards).
+  // differentiable backwards (and the array backwards of their gradients).
   struct Case {
     std::string name;
     Fn f;
@@ -205,5 +246,18 @@ TEST_CASE("third order: the gradient ops of pooling, indexing, slicing and spars
     const Shape ys = c.f(in).shape();
     const Tensor64 u = test::random_tensor(ys, seed++, -1.0, 1.0, false);
     REQUIRE_GRADGRADCHECK(first_derivative(c.f, u), in);
+    // Fourth order, the upstream gradients among the inputs: the gradients' gradient ops
+    // (max_pool_take, gather, ...) are differentiated with create_graph here.
+    std::size_t n = 0;
+    for (const auto& x : in) n += x.size();
+    std::vector<Tensor64> all = in;
+    all.push_back(test::random_tensor(ys, seed++));
+    all.push_back(test::random_tensor({n}, seed++));
+    REQUIRE_GRADGRADCHECK(derivative_with_upstream(derivative_with_upstream(c.f)), all);
+    // The differentiable backwards at each of these levels against the array backwards.
+    require_same_gradients(c.f, in, seed++);
+    const std::vector<Tensor64> first_level(all.begin(), all.end() - 1);
+    require_same_gradients(derivative_with_upstream(c.f), first_level, seed++);
+    require_same_gradients(derivative_with_upstream(derivative_with_upstream(c.f)), all, seed++);
   }
 }
