@@ -139,7 +139,8 @@ BasicTensor<T> conv2d(const BasicTensor<T>& input, const BasicTensor<T>& filter,
                      grads.set(0, conv2d_backprop_input(grad, grads.input(1), g, strides, padding));
                    }
                    if (grads.needs(1)) {
-                     grads.set(1, conv2d_backprop_filter(grads.input(0), grad, g, strides, padding));
+                     grads.set(1,
+                               conv2d_backprop_filter(grads.input(0), grad, g, strides, padding));
                    }
                  });
 }

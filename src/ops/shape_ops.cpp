@@ -50,7 +50,9 @@ BasicTensor<T> reshape_to(const char* name, const BasicTensor<T>& x, const Shape
   return make_op(
       name, std::move(out), {x},
       [in](const auto& g, const auto&, auto& grads) { grads.set(0, with_shape(g, in)); },
-      [name, in](const auto& g, const auto&, auto& grads) { grads.set(0, reshape_to(name, g, in)); });
+      [name, in](const auto& g, const auto&, auto& grads) {
+        grads.set(0, reshape_to(name, g, in));
+      });
 }
 
 }  // namespace

@@ -752,8 +752,9 @@ std::vector<OpCase> op_table() {
           ++variant;
           std::vector<Shape> shapes{xs, ws};
           if (bias) shapes.push_back({3});
-          const std::string name = std::string("conv2d ") + (p == Padding::Same ? "SAME" : "VALID") +
-                                   " stride " + std::to_string(st) + (bias ? " with bias" : "");
+          const std::string name = std::string("conv2d ") +
+                                   (p == Padding::Same ? "SAME" : "VALID") + " stride " +
+                                   std::to_string(st) + (bias ? " with bias" : "");
           t.push_back(row(name,
                           [s, p, bias](auto& in) {
                             auto y = conv2d(in[0], in[1], s, p);
@@ -761,8 +762,8 @@ std::vector<OpCase> op_table() {
                           },
                           shapes, {any}, [s, p, bias](const Arrs& a) {
                             Arr y = test::conv_ref(a[0], a[1], s[0], s[1], p);
-                            return bias ? ref_binary(y, a[2], [](double u, double v) { return u + v; })
-                                        : y;
+                            auto plus = [](double u, double v) { return u + v; };
+                            return bias ? ref_binary(y, a[2], plus) : y;
                           }));
         }
       }
@@ -855,12 +856,16 @@ TEST_CASE("op table: forward vs reference, gradcheck, float32 vs float64, gradgr
         const Tensor64 out = c.f64(in64);
         const Tensor64 v = test::random_tensor(out.shape(), seed++, -1.0, 1.0, false);
         const auto options = autograd::GradOptions().allow_unused(true);
-        const auto plain = autograd::grad<double>({out}, in64, {v}, autograd::GradOptions(options).retain_graph(true));
-        const auto recorded = autograd::grad<double>({out}, in64, {v}, autograd::GradOptions(options).create_graph(true));
+        const auto plain = autograd::grad<double>({out}, in64, {v},
+                                                  autograd::GradOptions(options).retain_graph(true));
+        const auto recorded = autograd::grad<double>(
+            {out}, in64, {v}, autograd::GradOptions(options).create_graph(true));
         for (std::size_t i = 0; i < in64.size(); ++i) {
           INFO("input " << i);
           REQUIRE(plain[i].defined() == recorded[i].defined());
-          if (plain[i].defined()) REQUIRE(test::all_close(recorded[i].value(), plain[i].value(), 1e-12));
+          if (plain[i].defined()) {
+            REQUIRE(test::all_close(recorded[i].value(), plain[i].value(), 1e-12));
+          }
         }
       }
     }

@@ -73,8 +73,10 @@ void require_same_gradients(const Fn& F, const std::vector<Tensor64>& in, std::u
   GradModeOn grad_mode;
   const Tensor64 y = F(in);
   const Tensor64 v = test::random_tensor(y.shape(), seed, -1.0, 1.0, false);
-  const auto plain = autograd::grad<double>({y}, in, {v}, autograd::GradOptions().retain_graph(true));
-  const auto recorded = autograd::grad<double>({y}, in, {v}, autograd::GradOptions().create_graph(true));
+  const auto plain =
+      autograd::grad<double>({y}, in, {v}, autograd::GradOptions().retain_graph(true));
+  const auto recorded =
+      autograd::grad<double>({y}, in, {v}, autograd::GradOptions().create_graph(true));
   for (std::size_t i = 0; i < in.size(); ++i) {
     INFO("input " << i);
     REQUIRE(test::all_close(recorded[i].value(), plain[i].value(), 1e-12));
@@ -150,7 +152,8 @@ xt::xarray<double> conv_hvp(const std::vector<xt::xarray<double>>& values,
   const auto u = tensor(values[2], false), vx = tensor(values[3], false),
              vw = tensor(values[4], false);
   const auto y = conv2d(x, w, s, p);
-  const auto g = autograd::grad<T>({y * y}, {x, w}, {u}, autograd::GradOptions().create_graph(true));
+  const auto g =
+      autograd::grad<T>({y * y}, {x, w}, {u}, autograd::GradOptions().create_graph(true));
   const auto h = autograd::grad<T>({g[0], g[1]}, {x, w}, {vx, vw});
   std::vector<double> joined(h[0].value().begin(), h[0].value().end());
   joined.insert(joined.end(), h[1].value().begin(), h[1].value().end());
@@ -173,7 +176,8 @@ TEST_CASE("second order: conv2d in float32 on every kernel path agrees with floa
 #if defined(XGRAD_WITH_DNNL)
   paths.push_back({"oneDNN", ConvDnnl::Always, ConvDirect::Never});
 #else
-  test::mark_skipped("a build without oneDNN: conv2d's second derivatives ran on xgrad's kernels only");
+  test::mark_skipped(
+      "a build without oneDNN: conv2d's second derivatives ran on xgrad's kernels only");
 #endif
   std::uint64_t seed = 900;
   for (Padding p : {Padding::Same, Padding::Valid}) {
@@ -200,7 +204,7 @@ TEST_CASE("second order: conv2d in float32 on every kernel path agrees with floa
   }
 }
 
-TEST_CASE("third and fourth order: the gradient ops of pooling, indexing, slicing and sparse_matmul",
+TEST_CASE("third and fourth order: gradient ops of pooling, indexing, slicing, sparse_matmul",
           "[ops][third_order]") {
   // Each op's gradient is itself an op (max_pool_backprop, avg_pool_backprop, gather_backprop,
   // pad for slice, ...); differentiating x -> d<u, y^3>/dx twice more runs those ops'
