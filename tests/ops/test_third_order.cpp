@@ -2,9 +2,9 @@
 // by autograd::grad with create_graph, for a fixed u), so the third derivatives are checked
 // against central differences of the second; the same, one order up, for the gradient ops of
 // pooling, indexing, slicing and sparse_matmul; at each level, the gradient from the ops'
-// differentiable backwards against the one from their array backwards. And conv2d's second
-// derivatives in float32, on each kernel path (oneDNN, xgrad's direct and GEMM kernels),
-// against float64.
+// differentiable backwards against the one from their array backwards. And second derivatives
+// in float32 against float64: conv2d's on each kernel path (oneDNN, xgrad's direct and GEMM
+// kernels), and pooling's.
 #include <array>
 #include <functional>
 #include <string>
@@ -263,5 +263,42 @@ TEST_CASE("third and fourth order: gradient ops of pooling, indexing, slicing, s
     const std::vector<Tensor64> first_level(all.begin(), all.end() - 1);
     require_same_gradients(derivative_with_upstream(c.f), first_level, seed++);
     require_same_gradients(derivative_with_upstream(derivative_with_upstream(c.f)), all, seed++);
+  }
+}
+
+namespace {
+
+/// The second derivatives of <u, pool(x)^3> along v, in T (pool: max_pool2d or avg_pool2d,
+/// 3x3 windows, stride 2, SAME).
+template <class T>
+xt::xarray<double> pool_hvp(bool is_max, const std::vector<xt::xarray<double>>& values) {
+  auto tensor = [](const xt::xarray<double>& v, bool grad) {
+    return BasicTensor<T>(xt::xarray<T>(xt::cast<T>(v)), grad);
+  };
+  const auto x = tensor(values[0], true), u = tensor(values[1], false),
+             v = tensor(values[2], false);
+  const auto y = is_max ? max_pool2d(x, {3, 3}, {2, 2}, Padding::Same)
+                        : avg_pool2d(x, {3, 3}, {2, 2}, Padding::Same);
+  const auto g =
+      autograd::grad<T>({y * square(y)}, {x}, {u}, autograd::GradOptions().create_graph(true));
+  return xt::cast<double>(autograd::grad<T>({g[0]}, {x}, {v})[0].value());
+}
+
+}  // namespace
+
+TEST_CASE("second order: pooling in float32 agrees with float64", "[ops][third_order][pooling]") {
+  // float32 keeps max pooling's positions in 32-bit integers, float64 in 64-bit ones.
+  const Shape xs{2, 7, 6, 3}, ys{2, 4, 3, 3};
+  std::uint64_t seed = 950;
+  std::vector<xt::xarray<double>> values;
+  for (const Shape& shape : {xs, ys, xs}) {
+    // Values float32 holds exactly, so both types start from the same ones.
+    values.push_back(xt::cast<double>(xt::xarray<float>(
+        xt::cast<float>(test::random_array<double>(shape, seed++)))));
+  }
+  for (bool is_max : {true, false}) {
+    INFO((is_max ? "max_pool2d" : "avg_pool2d"));
+    REQUIRE(test::all_close(pool_hvp<float>(is_max, values), pool_hvp<double>(is_max, values),
+                            1e-4));
   }
 }
