@@ -47,9 +47,12 @@ template <class T>
 BasicTensor<T> reshape_to(const char* name, const BasicTensor<T>& x, const Shape& shape) {
   xt::xarray<T> out = with_shape(x.value(), shape);
   Shape in = x.shape();
-  return make_op(name, std::move(out), {x}, [in](const auto& g, const auto&, auto& grads) {
-    grads.set(0, with_shape(g, in));
-  });
+  return make_op(
+      name, std::move(out), {x},
+      [in](const auto& g, const auto&, auto& grads) { grads.set(0, with_shape(g, in)); },
+      [name, in](const auto& g, const auto&, auto& grads) {
+        grads.set(0, reshape_to(name, g, in));
+      });
 }
 
 }  // namespace
@@ -140,7 +143,8 @@ BasicTensor<T> transpose(const BasicTensor<T>& x, const std::vector<std::size_t>
       xt::xarray<T> gx = xt::transpose(g, inv);
       grads.set(0, std::move(gx));
     }
-  });
+  },
+      [inv](const auto& g, const auto&, auto& grads) { grads.set(0, transpose(g, inv)); });
 }
 
 template <class T>

@@ -3,16 +3,20 @@
 //   2. gradcheck in float64 (error < 1e-6),
 //   3. the float32 forward against the float64 one,
 //   4. gradgradcheck in float64: the gradient, recorded by autograd::grad with create_graph,
-//      differentiated again (error < 1e-6).
+//      differentiated again (error < 1e-6),
+//   5. that recorded gradient equal to the one from the array backwards (1e-12).
 // Adding an op is adding a row.
 #include <cmath>
+#include <array>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <xtensor/xio.hpp>
 
 #include "support/test_utils.hpp"
+#include "support/window_references.hpp"
 
 using namespace xgrad;
 
@@ -791,6 +795,75 @@ std::vector<OpCase> op_table() {
                       return out;
                     }));
   }
+  // second derivatives: convolution, pooling, sparse
+  {
+    // conv2d over SAME and VALID, strides 1 and 2, with and without a bias added per channel.
+    std::size_t variant = 0;
+    for (Padding p : {Padding::Same, Padding::Valid}) {
+      for (std::size_t st : {1u, 2u}) {
+        for (bool bias : {false, true}) {
+          const std::array<std::size_t, 2> s{st, st};
+          const Shape xs{1 + variant % 2, 5 + variant % 3, 4 + st, 2};
+          const Shape ws{3, 2 + variant % 2, 2, 3};
+          ++variant;
+          std::vector<Shape> shapes{xs, ws};
+          if (bias) shapes.push_back({3});
+          const std::string name = std::string("conv2d ") +
+                                   (p == Padding::Same ? "SAME" : "VALID") + " stride " +
+                                   std::to_string(st) + (bias ? " with bias" : "");
+          t.push_back(row(name,
+                          [s, p, bias](auto& in) {
+                            auto y = conv2d(in[0], in[1], s, p);
+                            return bias ? y + in[2] : y;
+                          },
+                          shapes, {any}, [s, p, bias](const Arrs& a) {
+                            Arr y = test::conv_ref(a[0], a[1], s[0], s[1], p);
+                            auto plus = [](double u, double v) { return u + v; };
+                            return bias ? ref_binary(y, a[2], plus) : y;
+                          }));
+        }
+      }
+    }
+    // Pooling over random inputs (no ties within a window); overlapping windows (stride below
+    // the window) send one input's gradient from several outputs.
+    struct Pool {
+      std::array<std::size_t, 2> k, s;
+      Padding p;
+      Shape x;
+    };
+    for (const Pool& c : {Pool{{2, 2}, {2, 2}, Padding::Valid, {2, 4, 6, 2}},
+                          Pool{{3, 3}, {2, 2}, Padding::Same, {1, 5, 6, 3}},
+                          Pool{{3, 2}, {1, 1}, Padding::Same, {1, 4, 5, 2}},
+                          Pool{{2, 3}, {2, 1}, Padding::Valid, {2, 5, 5, 1}}}) {
+      const std::string geometry = " k " + std::to_string(c.k[0]) + "x" + std::to_string(c.k[1]) +
+                                   " s " + std::to_string(c.s[0]) + "," + std::to_string(c.s[1]) +
+                                   (c.p == Padding::Same ? " SAME" : " VALID");
+      t.push_back(row("max_pool2d" + geometry,
+                      [c](auto& in) { return max_pool2d(in[0], c.k, c.s, c.p); }, {c.x}, {any},
+                      [c](const Arrs& a) { return test::pool_ref(a[0], c.k, c.s, c.p, true); }));
+      t.push_back(row("avg_pool2d" + geometry,
+                      [c](auto& in) { return avg_pool2d(in[0], c.k, c.s, c.p); }, {c.x}, {any},
+                      [c](const Arrs& a) { return test::pool_ref(a[0], c.k, c.s, c.p, false); }));
+    }
+    // sparse_matmul: a constant [4, 5] matrix with an empty row and an empty column.
+    const Arr dense{{0.0, 1.5, 0.0, -2.0, 0.0},
+                    {0.0, 0.0, 0.0, 0.0, 0.0},
+                    {0.7, 0.0, 0.0, 0.3, -1.1},
+                    {0.0, -0.4, 0.0, 0.0, 2.2}};
+    const SparseRows<double> a64(dense);
+    const SparseRows<float> a32{xt::xarray<float>(xt::cast<float>(dense))};
+    t.push_back(row("sparse_matmul",
+                    [a64, a32](auto& in) {
+                      using T = typename std::decay_t<decltype(in[0])>::value_type;
+                      if constexpr (std::is_same_v<T, double>) {
+                        return sparse_matmul(a64, in[0]);
+                      } else {
+                        return sparse_matmul(a32, in[0]);
+                      }
+                    },
+                    {{5, 3}}, {any},
+                    [dense](const Arrs& a) { return ref_matmul(dense, a[0], false, false); }));
+  }
   return t;
 }
 
@@ -832,6 +905,25 @@ TEST_CASE("op table: forward vs reference, gradcheck, float32 vs float64, gradgr
       REQUIRE(test::all_close(y32.value(), y.value(), 1e-4));
       // 4. second derivatives
       REQUIRE_GRADGRADCHECK(c.f64, in64);
+      // 5. the gradient from the differentiable backwards (create_graph) equals the one from
+      //    the array backwards: step 4 checks only the former's derivatives, so it passes a
+      //    differentiable backward that is off by a factor.
+      {
+        const Tensor64 out = c.f64(in64);
+        const Tensor64 v = test::random_tensor(out.shape(), seed++, -1.0, 1.0, false);
+        const auto options = autograd::GradOptions().allow_unused(true);
+        const auto plain = autograd::grad<double>({out}, in64, {v},
+                                                  autograd::GradOptions(options).retain_graph(true));
+        const auto recorded = autograd::grad<double>(
+            {out}, in64, {v}, autograd::GradOptions(options).create_graph(true));
+        for (std::size_t i = 0; i < in64.size(); ++i) {
+          INFO("input " << i);
+          REQUIRE(plain[i].defined() == recorded[i].defined());
+          if (plain[i].defined()) {
+            REQUIRE(test::all_close(recorded[i].value(), plain[i].value(), 1e-12));
+          }
+        }
+      }
     }
   }
 }
