@@ -1,7 +1,10 @@
 // gradgradcheck: gradcheck applied to the gradient function (PyTorch's method).
 #include <algorithm>
+#include <cmath>
 #include <random>
+#include <sstream>
 #include <stdexcept>
+#include <string>
 
 #include "xgrad/autograd/grad.hpp"
 #include "xgrad/autograd/gradcheck.hpp"
@@ -66,6 +69,54 @@ GradcheckResult gradgradcheck(const std::function<Tensor64(const std::vector<Ten
       throw;
     }
   };
+  // The recorded gradient must equal backward()'s: gradcheck below checks only its
+  // derivatives, which a differentiable backward off by a constant factor passes.
+  {
+    std::vector<Tensor64> xs(args.begin(), args.end() - 1), wrt;
+    std::vector<std::size_t> wrt_index;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      if (xs[i].defined() && xs[i].requires_grad()) {
+        wrt.push_back(xs[i]);
+        wrt_index.push_back(i);
+      }
+    }
+    const Tensor64 out = f(xs);
+    const auto base = autograd::GradOptions().allow_unused(true);
+    const auto plain =
+        autograd::grad({out}, wrt, {args.back()}, autograd::GradOptions(base).retain_graph(true));
+    const auto recorded =
+        autograd::grad({out}, wrt, {args.back()}, autograd::GradOptions(base).create_graph(true));
+    for (std::size_t k = 0; k < wrt.size(); ++k) {
+      if (plain[k].defined() != recorded[k].defined()) {
+        throw std::logic_error("gradgradcheck: input " + std::to_string(wrt_index[k]) +
+                               " has a gradient from one backward and none from the other");
+      }
+      if (!plain[k].defined()) continue;
+      const auto& a = plain[k].value();
+      const auto& b = recorded[k].value();
+      for (std::size_t j = 0; j < a.size(); ++j) {
+        const double err = std::abs(a.data()[j] - b.data()[j]) /
+                           std::max({1.0, std::abs(a.data()[j]), std::abs(b.data()[j])});
+        if (!(err <= options.tolerance)) {
+          GradcheckResult mismatch;
+          mismatch.ok = false;
+          mismatch.max_error = std::isnan(err) ? INFINITY : err;
+          mismatch.input = wrt_index[k];
+          mismatch.index = j;
+          mismatch.analytic = b.data()[j];
+          mismatch.numeric = a.data()[j];
+          std::ostringstream msg;
+          msg.precision(10);
+          msg << "gradgradcheck FAILED: the differentiable backward's gradient of input "
+              << wrt_index[k] << ", element " << j << " is " << b.data()[j]
+              << ", backward()'s is " << a.data()[j] << " (error " << err << ")";
+          mismatch.message = msg.str();
+          return mismatch;
+        }
+      }
+    }
+  }
+
   GradcheckResult result = gradcheck(gradient, args, options);
   result.message = "grad" + result.message;
   return result;

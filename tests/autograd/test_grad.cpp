@@ -143,3 +143,22 @@ TEST_CASE("grad: several outputs, shared subexpressions, grad mode off in the ca
   CHECK(test::all_close(h.value(), xt::eval(4.0 * ex * ex + ex * (2.0 + x.value())), 1e-12));
   CHECK_FALSE(autograd::is_grad_enabled());
 }
+
+TEST_CASE("gradgradcheck fails a differentiable backward that disagrees with the array one",
+          "[autograd][grad]") {
+  // x^2 whose tensor backward is 1.0001 times too large: its own derivative (2.0002) is
+  // consistent with it, so only the comparison with backward()'s gradient catches it.
+  auto wrong_square = [](const std::vector<Tensor64>& in) {
+    xt::xarray<double> y = in[0].value() * in[0].value();
+    return make_op("wrong_square", std::move(y), {in[0]},
+                   [x = in[0]](const auto& g, const auto&, auto& grads) {
+                     grads.set(0, g * 2.0 * x.value());
+                   },
+                   [](const auto& g, const auto&, auto& grads) {
+                     grads.set(0, g * grads.input(0) * 2.0002);
+                   });
+  };
+  GradcheckResult r = gradgradcheck(wrong_square, {vec({0.5, -1.5})});
+  CHECK_FALSE(r.ok);
+  CHECK_THAT(r.message, Contains("differentiable backward") && Contains("input 0"));
+}

@@ -53,14 +53,16 @@ std::vector<Tensor64> grad(const std::vector<Tensor64>& outputs,
 template <class T>
 std::vector<BasicTensor<T>> grad(const std::vector<BasicTensor<T>>& outputs,
                                  const std::vector<BasicTensor<T>>& inputs,
-                                 const std::vector<BasicTensor<T>>& grad_outputs,
-                                 const GradOptions& options);
+                                 const std::vector<BasicTensor<T>>& grad_outputs = {},
+                                 const GradOptions& options = {});
 ///@}
 
+/// \cond INTERNAL
 extern template std::vector<Tensor> grad(const std::vector<Tensor>&, const std::vector<Tensor>&,
                                          const std::vector<Tensor>&, const GradOptions&);
 extern template std::vector<Tensor64> grad(const std::vector<Tensor64>&,
                                            const std::vector<Tensor64>&,
                                            const std::vector<Tensor64>&, const GradOptions&);
+/// \endcond
 
 }  // namespace xgrad::autograd

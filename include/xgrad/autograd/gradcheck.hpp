@@ -49,7 +49,10 @@ GradcheckResult gradcheck(const std::function<Tensor64(const std::vector<Tensor6
 /// computed by autograd::grad with create_graph, goes through gradcheck(): its own gradient
 /// (the second derivatives of f, and the first with respect to u) against central differences
 /// of the gradient. The inputs checked are chosen as gradcheck() chooses them; u is checked
-/// too. In the result, `input` numbers the inputs, then u (index inputs.size()).
+/// too. In the result, `input` numbers the inputs, then u (index inputs.size()). First, the
+/// recorded gradient must equal backward()'s (same error measure and tolerance), or the
+/// result fails naming the input and element: a differentiable backward off by a constant
+/// factor has right derivatives, and only this comparison sees it.
 GradcheckResult gradgradcheck(const std::function<Tensor64(const std::vector<Tensor64>&)>& f,
                               const std::vector<Tensor64>& inputs,
                               const GradcheckOptions& options = {});
