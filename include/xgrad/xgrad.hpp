@@ -2,6 +2,7 @@
 /// \file
 /// Umbrella header: everything a training script needs.
 #include "xgrad/autograd/function.hpp"
+#include "xgrad/autograd/grad.hpp"
 #include "xgrad/autograd/gradcheck.hpp"
 #include "xgrad/autograd/tape.hpp"
 #include "xgrad/cpu.hpp"

@@ -52,7 +52,7 @@ GradcheckResult gradcheck(const std::function<Tensor64(const std::vector<Tensor6
       if (!checked[i]) continue;
       auto& value = x[i].value();
       xt::xarray<double> analytic = x[i].has_grad() ? x[i].grad() : xt::zeros_like(value);
-      NoGradGuard no_grad;
+      // Grad mode stays on: f may itself take a gradient (autograd::grad inside a penalty).
       for (std::size_t j = 0; j < value.size(); ++j) {
         double* p = value.data() + j;
         const double saved = *p;

@@ -69,6 +69,39 @@ xt::xarray<T> Gradients<T>::take_upstream() {
   return std::move(upstream_);
 }
 
+// TensorGradients: what a differentiable backward fills.
+
+template <class T>
+TensorGradients<T>::TensorGradients(const char* op, const OpInputs<T>& inputs)
+    : op_(op), inputs_(inputs), grads_(inputs.list.size()) {}
+
+template <class T>
+bool TensorGradients<T>::needs(std::size_t i) const {
+  return inputs_.list.at(i)->requires_grad;
+}
+
+template <class T>
+Shape TensorGradients<T>::input_shape(std::size_t i) const {
+  return to_shape(inputs_.list.at(i)->value->shape());
+}
+
+template <class T>
+BasicTensor<T> TensorGradients<T>::input(std::size_t i) const {
+  return xgrad::detail::TensorAccess::wrap<T>(inputs_.list.at(i));
+}
+
+template <class T>
+void TensorGradients<T>::set(std::size_t i, BasicTensor<T> g) {
+  const auto& want = inputs_.list.at(i)->value->shape();
+  if (!g.defined() || g.value().shape() != want) {
+    throw std::logic_error(std::string("differentiable backward of '") + op_ + "' gave input " +
+                           std::to_string(i) + " a gradient of shape " +
+                           (g.defined() ? to_string(g.shape()) : std::string("(undefined)")) +
+                           ", expected " + to_string(to_shape(want)));
+  }
+  grads_[i] = std::move(g);
+}
+
 // make_op's outcomes.
 
 template <class T>
@@ -82,7 +115,8 @@ BasicTensor<T> unrecorded_output(const char* name, xt::xarray<T>&& value) {
 template <class T>
 BasicTensor<T> recorded_output(const char* name, xt::xarray<T>&& value,
                                const std::vector<BasicTensor<T>>& inputs,
-                               BackwardFn<T>&& backward) {
+                               BackwardFn<T>&& backward,
+                               DifferentiableBackwardFn<T>&& differentiable_backward) {
   if (is_anomaly_detection_enabled()) check_finite(name, value, "forward");
   auto impl = std::make_shared<TensorImpl<T>>();
   impl->value = std::make_shared<xt::xarray<T>>(std::move(value));
@@ -90,7 +124,9 @@ BasicTensor<T> recorded_output(const char* name, xt::xarray<T>&& value,
   ins.reserve(inputs.size());
   for (const auto& in : inputs) ins.push_back(xgrad::detail::impl_of(in));
   impl->requires_grad = true;
-  impl->grad_fn = std::make_shared<Node<T>>(name, std::move(ins), impl->value, std::move(backward));
+  impl->grad_fn = std::make_shared<Node<T>>(name, std::move(ins), impl->value, std::move(backward),
+                                            std::move(differentiable_backward));
+  impl->grad_fn->set_output(impl);
   record(impl->grad_fn);
   return xgrad::detail::TensorAccess::wrap<T>(std::move(impl));
 }
@@ -112,8 +148,9 @@ Node<T>::~Node() {
 
 template <class T>
 void Node<T>::detach_inputs(std::vector<std::shared_ptr<Node>>& orphans) {
-  // The closure first: it usually holds the same inputs, which would otherwise look shared.
+  // The closures first: they usually hold the same inputs, which would otherwise look shared.
   backward_ = nullptr;
+  differentiable_backward_ = nullptr;
   for (auto& input : inputs_.list) {
     if (input.use_count() == 1 && input->grad_fn) orphans.push_back(std::move(input->grad_fn));
   }
@@ -158,6 +195,7 @@ void Node<T>::release() {
   inputs_.list.shrink_to_fit();
   output_.reset();
   backward_ = nullptr;
+  differentiable_backward_ = nullptr;
   grad_ = xgrad::detail::no_array<T>();
   has_grad_ = false;
   released_ = true;
@@ -182,6 +220,80 @@ void Node<T>::clear_pending_grad() noexcept {
   has_grad_ = false;
 }
 
+namespace {
+
+// Sets grad mode for a scope (NoGradGuard's opposite, for the create_graph walk).
+class GradModeScope {
+public:
+  explicit GradModeScope(bool on) : previous_(is_grad_enabled()) { set_grad_enabled(on); }
+  ~GradModeScope() { set_grad_enabled(previous_); }
+  GradModeScope(const GradModeScope&) = delete;
+  GradModeScope& operator=(const GradModeScope&) = delete;
+
+private:
+  bool previous_;
+};
+
+// The gradient of an op without a differentiable backward, under create_graph: its value is
+// right, and it is recorded so that differentiating through it fails loudly, naming the op.
+template <class T>
+BasicTensor<T> without_second_derivative(const char* op, xt::xarray<T>&& value,
+                                          std::vector<BasicTensor<T>> depends_on) {
+  return make_op("gradient_without_second_derivative", std::move(value), std::move(depends_on),
+                 [op](const auto&, const auto&, auto&) {
+                   throw std::logic_error(
+                       std::string("op '") + op +
+                       "' has no differentiable backward: its gradient (from autograd::grad "
+                       "with create_graph) cannot be differentiated again");
+                 });
+}
+
+}  // namespace
+
+template <class T>
+std::vector<BasicTensor<T>> Node<T>::input_gradients(const BasicTensor<T>& g, bool create_graph) {
+  check_not_released();
+  const std::size_t n = inputs_.list.size();
+  if (create_graph && differentiable_backward_) {
+    // Alive: the graph being walked holds it (as an output or as another node's input).
+    BasicTensor<T> out = xgrad::detail::TensorAccess::wrap<T>(output_impl_.lock());
+    TensorGradients<T> grads(name(), inputs_);
+    GradModeScope recording(true);
+    differentiable_backward_(g, out, grads);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!inputs_.list[i]->requires_grad) grads.grads_[i] = BasicTensor<T>();
+    }
+    return std::move(grads.grads_);
+  }
+  // The array backward on a copy of the upstream: it may take and overwrite its buffer, and
+  // `g` may be held elsewhere (a returned gradient, a retained graph).
+  xt::xarray<T> upstream = g.value();
+  Gradients<T> grads(name(), inputs_, upstream);
+  {
+    GradModeScope not_recording(false);
+    backward_(upstream, *output_, grads);
+  }
+  std::vector<BasicTensor<T>> result(n);
+  std::vector<BasicTensor<T>> depends_on;
+  if (create_graph) {
+    depends_on.push_back(g);
+    for (const auto& input : inputs_.list) {
+      depends_on.push_back(xgrad::detail::TensorAccess::wrap<T>(input));
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!grads.set_[i] || !inputs_.list[i]->requires_grad) continue;
+    if (is_anomaly_detection_enabled()) check_finite(name(), grads.grads_[i], "backward");
+    if (create_graph) {
+      GradModeScope recording(true);
+      result[i] = without_second_derivative<T>(name(), std::move(grads.grads_[i]), depends_on);
+    } else {
+      result[i] = BasicTensor<T>(std::move(grads.grads_[i]));
+    }
+  }
+  return result;
+}
+
 template <class T>
 void check_finite(const char* op, const xt::xarray<T>& value, const char* where) {
   const T* p = value.data();
@@ -198,16 +310,18 @@ void check_finite(const char* op, const xt::xarray<T>& value, const char* where)
 
 template class Gradients<float>;
 template class Gradients<double>;
+template class TensorGradients<float>;
+template class TensorGradients<double>;
 template class Node<float>;
 template class Node<double>;
 template BasicTensor<float> unrecorded_output(const char*, xt::xarray<float>&&);
 template BasicTensor<double> unrecorded_output(const char*, xt::xarray<double>&&);
 template BasicTensor<float> recorded_output(const char*, xt::xarray<float>&&,
                                             const std::vector<BasicTensor<float>>&,
-                                            BackwardFn<float>&&);
+                                            BackwardFn<float>&&, DifferentiableBackwardFn<float>&&);
 template BasicTensor<double> recorded_output(const char*, xt::xarray<double>&&,
                                              const std::vector<BasicTensor<double>>&,
-                                             BackwardFn<double>&&);
+                                             BackwardFn<double>&&, DifferentiableBackwardFn<double>&&);
 template void check_finite<float>(const char*, const xt::xarray<float>&, const char*);
 template void check_finite<double>(const char*, const xt::xarray<double>&, const char*);
 

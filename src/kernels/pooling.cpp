@@ -110,6 +110,24 @@ void max_pool_backward(const ConvGeometry& g, const T* grad_out, const PoolPosit
 }
 
 template <class T>
+void max_pool_argmax_offsets(const ConvGeometry& g, const PoolPosition<T>* argmax,
+                             std::int64_t* offsets) {
+  const std::size_t C = g.c;
+  for_each_window(g, [&](std::size_t o, const Window& w, std::size_t base) {
+    const std::size_t width = w.x1 - w.x0;
+    for (std::size_t c = 0; c < C; ++c) {
+      const PoolPosition<T> k = argmax[o + c];
+      if (k < 0) {
+        offsets[o + c] = -1;
+        continue;
+      }
+      const std::size_t y = w.y0 + std::size_t(k) / width, x = w.x0 + std::size_t(k) % width;
+      offsets[o + c] = std::int64_t(base + (y * g.w + x) * C + c);
+    }
+  });
+}
+
+template <class T>
 void avg_pool_forward(const ConvGeometry& g, const T* in, T* out) {
   const std::size_t C = g.c;
   for_each_window(g, [&](std::size_t o, const Window& w, std::size_t base) {
@@ -152,6 +170,10 @@ template void max_pool_backward<float>(const ConvGeometry&, const float*, const 
                                        float*);
 template void max_pool_backward<double>(const ConvGeometry&, const double*, const std::int64_t*,
                                         double*);
+template void max_pool_argmax_offsets<float>(const ConvGeometry&, const std::int32_t*,
+                                             std::int64_t*);
+template void max_pool_argmax_offsets<double>(const ConvGeometry&, const std::int64_t*,
+                                              std::int64_t*);
 template void avg_pool_forward<float>(const ConvGeometry&, const float*, float*);
 template void avg_pool_forward<double>(const ConvGeometry&, const double*, double*);
 template void avg_pool_backward<float>(const ConvGeometry&, const float*, float*);

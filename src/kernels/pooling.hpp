@@ -24,6 +24,12 @@ template <class T>
 void max_pool_backward(const ConvGeometry& g, const T* grad_out, const PoolPosition<T>* argmax,
                        T* grad_in);
 
+/// The flat input offset (into [n, h, w, c]) of each output's maximum, from max_pool_forward's
+/// positions: -1 for an empty window. For the differentiable gradient of max pooling.
+template <class T>
+void max_pool_argmax_offsets(const ConvGeometry& g, const PoolPosition<T>* argmax,
+                             std::int64_t* offsets);
+
 /// out = mean over the real (unpadded) elements of each window (TensorFlow's SAME rule).
 template <class T>
 void avg_pool_forward(const ConvGeometry& g, const T* in, T* out);

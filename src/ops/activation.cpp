@@ -9,6 +9,8 @@
 #include "kernels/parallel.hpp"
 #include "kernels/vmath.hpp"
 #include "xgrad/autograd/function.hpp"
+#include "xgrad/ops/elementwise.hpp"
+#include "xgrad/ops/reduction.hpp"
 
 namespace xgrad {
 
@@ -45,7 +47,8 @@ BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
   });
   return make_op("sigmoid", std::move(out), {x}, [](const auto&, const auto& y, auto& grads) {
     grads.set(0, map_grad(grads, y, [](T gi, T yi) { return gi * yi * (T(1) - yi); }));
-  });
+  },
+      [](const auto& g, const auto& y, auto& grads) { grads.set(0, g * (y * (1.0 - y))); });
 }
 
 template <class T>
@@ -61,7 +64,11 @@ BasicTensor<T> relu(const BasicTensor<T>& x) {
   return make_op("relu", std::move(out), {x}, [](const auto& g, const auto& y, auto& grads) {
     // y > 0 exactly where x > 0 (subgradient 0 at x = 0, as in TensorFlow).
     grads.set(0, map_grad(grads, y, [](T gi, T yi) { return yi > T(0) ? gi : T(0); }));
-  });
+  },
+      [](const auto& g, const auto& y, auto& grads) {
+        // The mask is a constant: relu's second derivative is 0 away from the kink.
+        grads.set(0, g * BasicTensor<T>(xt::xarray<T>(xt::cast<T>(y.value() > T(0)))));
+      });
 }
 
 template <class T>
@@ -76,7 +83,8 @@ BasicTensor<T> tanh(const BasicTensor<T>& x) {
   });
   return make_op("tanh", std::move(out), {x}, [](const auto&, const auto& y, auto& grads) {
     grads.set(0, map_grad(grads, y, [](T gi, T yi) { return gi * (T(1) - yi * yi); }));
-  });
+  },
+      [](const auto& g, const auto& y, auto& grads) { grads.set(0, g * (1.0 - y * y)); });
 }
 
 namespace {
@@ -122,6 +130,9 @@ BasicTensor<T> softmax(const BasicTensor<T>& x) {
                      for (std::size_t j = 0; j < c; ++j) orow[j] = yr[j] * (gr[j] - dot);
                    }
                    grads.set(0, std::move(gx));
+                 },
+                 [](const auto& g, const auto& y, auto& grads) {
+                   grads.set(0, y * (g - reduce_sum(g * y, {-1}, true)));
                  });
 }
 
@@ -156,6 +167,10 @@ BasicTensor<T> log_softmax(const BasicTensor<T>& x) {
                      for (std::size_t j = 0; j < c; ++j) orow[j] = gr[j] - orow[j] * s;
                    }
                    grads.set(0, std::move(gx));
+                 },
+                 [](const auto& g, const auto&, auto& grads) {
+                   // softmax recomputed from the logits (TensorFlow's LogSoftmaxGrad).
+                   grads.set(0, g - softmax(grads.input(0)) * reduce_sum(g, {-1}, true));
                  });
 }
 
@@ -182,7 +197,12 @@ BasicTensor<T> leaky_relu(const BasicTensor<T>& x, double alpha) {
   auto out = map_value(x.value(), [a](T v) { return v > T(0) ? v : a * v; });
   return make_op("leaky_relu", std::move(out), {x}, [x, a](const auto&, const auto&, auto& grads) {
     grads.set(0, map_grad(grads, x.value(), [a](T gi, T xi) { return xi > T(0) ? gi : a * gi; }));
-  });
+  },
+      [a](const auto& g, const auto&, auto& grads) {
+        xt::xarray<T> slope = grads.input(0).value();
+        for (auto& v : slope) v = v > T(0) ? T(1) : a;
+        grads.set(0, g * BasicTensor<T>(std::move(slope)));
+      });
 }
 
 template <class T>
@@ -191,7 +211,11 @@ BasicTensor<T> elu(const BasicTensor<T>& x) {
   return make_op("elu", std::move(out), {x}, [](const auto&, const auto& y, auto& grads) {
     // y > 0 exactly where x > 0; below, dy/dx = e^x = y + 1 (TensorFlow's EluGrad).
     grads.set(0, map_grad(grads, y, [](T gi, T yi) { return yi > T(0) ? gi : gi * (yi + T(1)); }));
-  });
+  },
+      [](const auto& g, const auto& y, auto& grads) {
+        const xt::xarray<bool> positive = y.value() > T(0);
+        grads.set(0, g * xgrad::where(positive, BasicTensor<T>::scalar(T(1)), y + 1.0));
+      });
 }
 
 template <class T>
@@ -204,8 +228,37 @@ BasicTensor<T> softplus(const BasicTensor<T>& x) {
       const T e = std::exp(-std::abs(xi));  // sigmoid from e^-|x|: never overflows
       return gi * (xi >= T(0) ? T(1) / (T(1) + e) : e / (T(1) + e));
     }));
-  });
+  },
+      [](const auto& g, const auto&, auto& grads) { grads.set(0, g * sigmoid(grads.input(0))); });
 }
+
+namespace {
+
+/// The standard normal density exp(-x^2 / 2) / sqrt(2 pi), from differentiable ops.
+template <class T>
+BasicTensor<T> normal_pdf(const BasicTensor<T>& x) {
+  return exp(x * x * -0.5) * 0.39894228040143267794;
+}
+
+/// The standard normal CDF (1 + erf(x / sqrt 2)) / 2 as an op of its own, for the exact gelu's
+/// derivative x pdf(x) + cdf(x) to be differentiable again; its own derivative is the density.
+template <class T>
+BasicTensor<T> normal_cdf(const BasicTensor<T>& x) {
+  const T inv_sqrt2 = T(0.70710678118654752440);
+  const T inv_sqrt_2pi = T(0.39894228040143267794);
+  auto out = map_value(x.value(), [=](T v) { return T(0.5) * (T(1) + std::erf(v * inv_sqrt2)); });
+  return make_op("gelu_normal_cdf", std::move(out), {x},
+                 [x, inv_sqrt_2pi](const auto&, const auto&, auto& grads) {
+                   grads.set(0, map_grad(grads, x.value(), [=](T gi, T xi) {
+                     return gi * inv_sqrt_2pi * std::exp(T(-0.5) * xi * xi);
+                   }));
+                 },
+                 [](const auto& g, const auto&, auto& grads) {
+                   grads.set(0, g * normal_pdf(grads.input(0)));
+                 });
+}
+
+}  // namespace
 
 template <class T>
 BasicTensor<T> gelu(const BasicTensor<T>& x, bool approximate) {
@@ -223,7 +276,14 @@ BasicTensor<T> gelu(const BasicTensor<T>& x, bool approximate) {
         const T du = c * (T(1) + T(3) * k * xi * xi);
         return gi * (T(0.5) * (T(1) + t) + T(0.5) * xi * (T(1) - t * t) * du);
       }));
-    });
+    },
+        [c, k](const auto& g, const auto&, auto& grads) {
+          const auto x = grads.input(0);
+          const auto x2 = x * x;
+          const auto t = tanh((x + x2 * x * double(k)) * double(c));
+          const auto du = (x2 * (3.0 * double(k)) + 1.0) * double(c);
+          grads.set(0, g * ((t + 1.0) * 0.5 + x * (1.0 - t * t) * du * 0.5));
+        });
   }
   auto out = map_value(x.value(), [=](T v) { return T(0.5) * v * (T(1) + std::erf(v * inv_sqrt2)); });
   return make_op("gelu", std::move(out), {x},
@@ -233,6 +293,10 @@ BasicTensor<T> gelu(const BasicTensor<T>& x, bool approximate) {
                      const T pdf = inv_sqrt_2pi * std::exp(T(-0.5) * xi * xi);
                      return gi * (cdf + xi * pdf);
                    }));
+                 },
+                 [](const auto& g, const auto&, auto& grads) {
+                   const auto x = grads.input(0);
+                   grads.set(0, g * (normal_cdf(x) + x * normal_pdf(x)));
                  });
 }
 

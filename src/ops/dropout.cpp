@@ -3,11 +3,14 @@
 #include <cmath>
 #include <string>
 
+#include <xtensor/xbuilder.hpp>
+
 #include "check.hpp"
 #include "config.hpp"
 #include "kernels/parallel.hpp"
 #include "splitmix.hpp"
 #include "xgrad/autograd/function.hpp"
+#include "xgrad/ops/elementwise.hpp"
 
 namespace xgrad {
 
@@ -43,6 +46,12 @@ BasicTensor<T> dropout(const BasicTensor<T>& x, double rate, std::uint64_t seed)
                    xt::xarray<T> gx = grads.take_upstream();
                    apply_mask(gx.data(), gx.data(), gx.size(), seed, rate, scale);
                    grads.set(0, std::move(gx));
+                 },
+                 [seed, rate, scale](const auto& g, const auto&, auto& grads) {
+                   // The same scaled mask, a constant: dropout is linear in x.
+                   xt::xarray<T> mask = xt::ones<T>(grads.input_shape(0));
+                   apply_mask(mask.data(), mask.data(), mask.size(), seed, rate, scale);
+                   grads.set(0, g * BasicTensor<T>(std::move(mask)));
                  });
 }
 

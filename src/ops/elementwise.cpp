@@ -9,6 +9,7 @@
 #include "check.hpp"
 #include "kernels/broadcast.hpp"
 #include "xgrad/autograd/function.hpp"
+#include "xgrad/ops/shape_ops.hpp"
 
 namespace xgrad {
 
@@ -46,7 +47,11 @@ BasicTensor<T> add(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   auto out = broadcast_binary("add", a.value(), b.value(), [](T x, T y) { return x + y; });
   return make_op("add", std::move(out), {a, b}, [](const auto& g, const auto&, auto& grads) {
     add_backward(g, grads, false);
-  });
+  },
+      [](const auto& g, const auto&, auto& grads) {
+        if (grads.needs(0)) grads.set(0, sum_to(g, grads.input_shape(0)));
+        if (grads.needs(1)) grads.set(1, sum_to(g, grads.input_shape(1)));
+      });
 }
 
 template <class T>
@@ -54,7 +59,11 @@ BasicTensor<T> sub(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   auto out = broadcast_binary("sub", a.value(), b.value(), [](T x, T y) { return x - y; });
   return make_op("sub", std::move(out), {a, b}, [](const auto& g, const auto&, auto& grads) {
     add_backward(g, grads, true);
-  });
+  },
+      [](const auto& g, const auto&, auto& grads) {
+        if (grads.needs(0)) grads.set(0, sum_to(g, grads.input_shape(0)));
+        if (grads.needs(1)) grads.set(1, neg(sum_to(g, grads.input_shape(1))));
+      });
 }
 
 template <class T>
@@ -68,7 +77,11 @@ BasicTensor<T> mul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
     if (grads.needs(1)) {
       grads.set(1, sum_to_shape(broadcast_binary("mul", g, a.value(), times), grads.input_shape(1)));
     }
-  });
+  },
+      [](const auto& g, const auto&, auto& grads) {
+        if (grads.needs(0)) grads.set(0, sum_to(mul(g, grads.input(1)), grads.input_shape(0)));
+        if (grads.needs(1)) grads.set(1, sum_to(mul(g, grads.input(0)), grads.input_shape(1)));
+      });
 }
 
 template <class T>
@@ -85,7 +98,12 @@ BasicTensor<T> div(const BasicTensor<T>& a, const BasicTensor<T>& b) {
       auto gb = broadcast_binary("div", gout, b.value(), [](T x, T y) { return -x / y; });
       grads.set(1, sum_to_shape(gb, grads.input_shape(1)));
     }
-  });
+  },
+      [](const auto& g, const auto& out, auto& grads) {
+        const auto b = grads.input(1);
+        if (grads.needs(0)) grads.set(0, sum_to(div(g, b), grads.input_shape(0)));
+        if (grads.needs(1)) grads.set(1, sum_to(neg(div(mul(g, out), b)), grads.input_shape(1)));
+      });
 }
 
 template <class T>
@@ -93,7 +111,8 @@ BasicTensor<T> neg(const BasicTensor<T>& x) {
   xt::xarray<T> out = -x.value();
   return make_op("neg", std::move(out), {x}, [](const auto& g, const auto&, auto& grads) {
     grads.set(0, -g);
-  });
+  },
+      [](const auto& g, const auto&, auto& grads) { grads.set(0, neg(g)); });
 }
 
 template <class T>
@@ -101,7 +120,8 @@ BasicTensor<T> exp(const BasicTensor<T>& x) {
   xt::xarray<T> out = xt::exp(x.value());
   return make_op("exp", std::move(out), {x}, [](const auto& g, const auto& out, auto& grads) {
     grads.set(0, g * out);
-  });
+  },
+      [](const auto& g, const auto& out, auto& grads) { grads.set(0, mul(g, out)); });
 }
 
 template <class T>
@@ -109,7 +129,8 @@ BasicTensor<T> log(const BasicTensor<T>& x) {
   xt::xarray<T> out = xt::log(x.value());
   return make_op("log", std::move(out), {x}, [x](const auto& g, const auto&, auto& grads) {
     grads.set(0, g / x.value());
-  });
+  },
+      [](const auto& g, const auto&, auto& grads) { grads.set(0, div(g, grads.input(0))); });
 }
 
 template <class T>
@@ -117,7 +138,8 @@ BasicTensor<T> sqrt(const BasicTensor<T>& x) {
   xt::xarray<T> out = xt::sqrt(x.value());
   return make_op("sqrt", std::move(out), {x}, [](const auto& g, const auto& out, auto& grads) {
     grads.set(0, g / (T(2) * out));
-  });
+  },
+      [](const auto& g, const auto& out, auto& grads) { grads.set(0, div(g, out * 2.0)); });
 }
 
 
@@ -135,7 +157,21 @@ BasicTensor<T> pow(const BasicTensor<T>& x, const BasicTensor<T>& y) {
       for (auto& v : log_x) v = v > T(0) ? std::log(v) : T(0);
       grads.set(1, sum_to_shape(xt::xarray<T>(g * out * log_x), grads.input_shape(1)));
     }
-  });
+  },
+      [](const auto& g, const auto& out, auto& grads) {
+        const auto x = grads.input(0), y = grads.input(1);
+        if (grads.needs(0)) {
+          grads.set(0, sum_to(g * y * pow(x, y - 1.0), grads.input_shape(0)));
+        }
+        if (grads.needs(1)) {
+          // log x where x > 0, else 0 (as the array backward): x is replaced by 1 off that set.
+          const xt::xarray<bool> positive = x.value() > T(0);
+          const auto ones = BasicTensor<T>::ones(x.shape());
+          const auto zeros = BasicTensor<T>::zeros(x.shape());
+          const auto log_x = xgrad::where(positive, xgrad::log(xgrad::where(positive, x, ones)), zeros);
+          grads.set(1, sum_to(g * out * log_x, grads.input_shape(1)));
+        }
+      });
 }
 
 template <class T>
@@ -143,7 +179,8 @@ BasicTensor<T> square(const BasicTensor<T>& x) {
   xt::xarray<T> out = x.value() * x.value();
   return make_op("square", std::move(out), {x}, [x](const auto& g, const auto&, auto& grads) {
     grads.set(0, T(2) * g * x.value());
-  });
+  },
+      [](const auto& g, const auto&, auto& grads) { grads.set(0, g * grads.input(0) * 2.0); });
 }
 
 template <class T>
@@ -151,7 +188,10 @@ BasicTensor<T> abs(const BasicTensor<T>& x) {
   xt::xarray<T> out = xt::abs(x.value());
   return make_op("abs", std::move(out), {x}, [x](const auto& g, const auto&, auto& grads) {
     grads.set(0, g * xt::sign(x.value()));
-  });
+  },
+      [](const auto& g, const auto&, auto& grads) {
+        grads.set(0, mul(g, BasicTensor<T>(xt::xarray<T>(xt::sign(grads.input(0).value())))));
+      });
 }
 
 namespace {
@@ -175,6 +215,13 @@ BasicTensor<T> select_binary(const char* name, const BasicTensor<T>& a, const Ba
                      grads.set(1, sum_to_shape(xt::xarray<T>(g * (T(1) - to_a)),
                                                grads.input_shape(1)));
                    }
+                 },
+      [name, a_wins](const auto& g, const auto&, auto& grads) {
+                   const auto a = grads.input(0), b = grads.input(1);
+                   const BasicTensor<T> to_a(broadcast_binary(
+                       name, a.value(), b.value(), [a_wins](T x, T y) { return a_wins(x, y) ? T(1) : T(0); }));
+                   if (grads.needs(0)) grads.set(0, sum_to(g * to_a, grads.input_shape(0)));
+                   if (grads.needs(1)) grads.set(1, sum_to(g * (1.0 - to_a), grads.input_shape(1)));
                  });
 }
 
@@ -208,7 +255,12 @@ BasicTensor<T> clip_by_value(const BasicTensor<T>& x, double lo, double hi) {
       if (px[i] < l || px[i] > h) pg[i] = T(0);
     }
     grads.set(0, std::move(gx));
-  });
+  },
+      [l, h](const auto& g, const auto&, auto& grads) {
+        xt::xarray<T> inside = grads.input(0).value();
+        for (auto& v : inside) v = (v < l || v > h) ? T(0) : T(1);
+        grads.set(0, mul(g, BasicTensor<T>(std::move(inside))));
+      });
 }
 
 template <class T>
@@ -242,7 +294,12 @@ BasicTensor<T> where(const xt::xarray<bool>& condition, const BasicTensor<T>& x,
     if (grads.needs(1)) {
       grads.set(1, sum_to_shape(xt::xarray<T>(g * (T(1) - c)), grads.input_shape(1)));
     }
-  });
+  },
+      [take](const auto& g, const auto&, auto& grads) {
+        const BasicTensor<T> c(*take);
+        if (grads.needs(0)) grads.set(0, sum_to(g * c, grads.input_shape(0)));
+        if (grads.needs(1)) grads.set(1, sum_to(g * (1.0 - c), grads.input_shape(1)));
+      });
 }
 
 template <class T>
@@ -250,7 +307,8 @@ BasicTensor<T> log1p(const BasicTensor<T>& x) {
   xt::xarray<T> out = xt::log1p(x.value());
   return make_op("log1p", std::move(out), {x}, [x](const auto& g, const auto&, auto& grads) {
     grads.set(0, g / (T(1) + x.value()));
-  });
+  },
+      [](const auto& g, const auto&, auto& grads) { grads.set(0, div(g, grads.input(0) + 1.0)); });
 }
 
 #define XGRAD_INSTANTIATE(T)                                                   \

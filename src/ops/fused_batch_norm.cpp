@@ -9,12 +9,16 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <typeinfo>
 #include <vector>
 
 #include "check.hpp"
 #include "kernels/batch_norm_table.hpp"
 #include "kernels/row_blocks.hpp"
 #include "xgrad/autograd/function.hpp"
+#include "xgrad/ops/elementwise.hpp"
+#include "xgrad/ops/reduction.hpp"
+#include "xgrad/ops/shape_ops.hpp"
 #include "xgrad/ops/normalization.hpp"
 
 namespace xgrad {
@@ -123,6 +127,31 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
   const std::size_t io = offset.defined() ? inputs.size() : std::size_t(-1);
   if (offset.defined()) inputs.push_back(offset);
   auto saved_mean = mean_t;
+  // The gradients with differentiable ops, the statistics recomputed from x (as x's gradient
+  // depends on x through them), so that the second derivative is exact. Only for this
+  // process's statistics: a subclass's (other processes' rows) has none, and differentiating
+  // its gradient again throws naming the op.
+  autograd::DifferentiableBackwardFn<T> differentiable;
+  if (typeid(*statistics) == typeid(BatchNormStatistics<T>)) {
+    differentiable = [is, io, eps, rows, f](const auto& g, const auto&, auto& grads) {
+      const Shape xs = grads.input_shape(0);
+      const std::vector<long> flat{long(rows), long(f)};
+      const auto x = reshape(grads.input(0), flat);
+      const auto gr = reshape(g, flat);
+      const auto centred = x - reduce_mean(x, {0}, true);
+      const auto inv = 1.0 / sqrt(reduce_mean(centred * centred, {0}, true) + eps);
+      const auto xhat = centred * inv;
+      if (is != std::size_t(-1) && grads.needs(is)) grads.set(is, reduce_sum(gr * xhat, {0}));
+      if (io != std::size_t(-1) && grads.needs(io)) grads.set(io, reduce_sum(gr, {0}));
+      if (grads.needs(0)) {
+        // dx = a (g - mean(g) - xhat mean(g xhat)), a = scale inv.
+        const auto a = is != std::size_t(-1) ? grads.input(is) * inv : inv;
+        const auto dx =
+            a * (gr - reduce_mean(gr, {0}, true) - xhat * reduce_mean(gr * xhat, {0}, true));
+        grads.set(0, reshape(dx, std::vector<long>(xs.begin(), xs.end())));
+      }
+    };
+  }
   BasicTensor<T> out = make_op(
       "fused_batch_norm", std::move(y), std::move(inputs),
       [x, scale, saved_mean, inv, rows, batch_rows, f, is, io, statistics, &loops](
@@ -165,7 +194,8 @@ FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>
                            k_rep.data(), pdx + e, n);
         });
         grads.set(0, std::move(dx));
-      });
+      },
+      std::move(differentiable));
   return {out, mean_t, var_t};
 }
 

@@ -8,6 +8,7 @@
 #include "kernels/gemm.hpp"
 #include "autograd/tensor_impl.hpp"
 #include "xgrad/autograd/function.hpp"
+#include "xgrad/ops/shape_ops.hpp"
 
 namespace xgrad {
 
@@ -49,6 +50,16 @@ void matmul_grads(const BasicTensor<T>& a, const BasicTensor<T>& b, bool ta, boo
   if (grads.needs(1)) grads.set(1, std::move(db));
 }
 
+/// The same gradients as matmul_grads, as matmuls of the recorded tensors (differentiable):
+/// dA = g op(B)^T (transposed back when A is), dB = op(A)^T g (likewise).
+template <class T>
+void matmul_tensor_grads(bool ta, bool tb, const BasicTensor<T>& g,
+                         autograd::TensorGradients<T>& grads) {
+  const auto a = grads.input(0), b = grads.input(1);
+  if (grads.needs(0)) grads.set(0, ta ? matmul(b, g, tb, true) : matmul(g, b, false, !tb));
+  if (grads.needs(1)) grads.set(1, tb ? matmul(g, a, true, ta) : matmul(a, g, !ta, false));
+}
+
 }  // namespace
 
 template <class T>
@@ -73,6 +84,9 @@ BasicTensor<T> matmul(const BasicTensor<T>& a, const BasicTensor<T>& b, bool ta,
   return make_op("matmul", std::move(out), {a, b},
                  [a, b, ta, tb, m, n, k](const auto& g, const auto&, auto& grads) {
                    matmul_grads(a, b, ta, tb, m, n, k, g, grads);
+                 },
+                 [ta, tb](const auto& g, const auto&, auto& grads) {
+                   matmul_tensor_grads(ta, tb, g, grads);
                  });
 }
 
@@ -99,6 +113,10 @@ BasicTensor<T> xw_plus_b(const BasicTensor<T>& x, const BasicTensor<T>& w,
                  [x, w, m, n, k](const auto& g, const auto&, auto& grads) {
                    if (grads.needs(2)) grads.set(2, kernels::sum_to_shape(g, grads.input_shape(2)));
                    matmul_grads(x, w, false, false, m, n, k, g, grads);
+                 },
+                 [](const auto& g, const auto&, auto& grads) {
+                   if (grads.needs(2)) grads.set(2, sum_to(g, grads.input_shape(2)));
+                   matmul_tensor_grads(false, false, g, grads);
                  });
 }
 

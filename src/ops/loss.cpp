@@ -9,6 +9,10 @@
 #include "check.hpp"
 #include "kernels/vmath.hpp"
 #include "xgrad/autograd/function.hpp"
+#include "xgrad/ops/activation.hpp"
+#include "xgrad/ops/elementwise.hpp"
+#include "xgrad/ops/reduction.hpp"
+#include "xgrad/ops/shape_ops.hpp"
 
 namespace xgrad {
 
@@ -19,6 +23,15 @@ void check_same_shape(const char* op, const BasicTensor<T>& labels, const BasicT
   check::check_shape(labels.value().shape() == logits.value().shape(), op,
                      "labels and logits must have the same shape",
                      {{"labels", labels.shape()}, {"logits", logits.shape()}});
+}
+
+/// A per-row gradient g of shape [...] as [..., 1], to broadcast over a last (class) axis.
+template <class T>
+BasicTensor<T> per_row(const BasicTensor<T>& g) {
+  const Shape gs = g.shape();
+  std::vector<long> s(gs.begin(), gs.end());
+  s.push_back(1);
+  return reshape(g, s);
 }
 
 }  // namespace
@@ -95,6 +108,16 @@ BasicTensor<T> softmax_cross_entropy_with_logits(const BasicTensor<T>& labels,
                      }
                      grads.set(1, std::move(gx));
                    }
+                 },
+                 // Recomputed from the logits, so the second derivative is exact (the softmax's
+                 // own, not zero as a saved softmax would give).
+                 [](const auto& g, const auto&, auto& grads) {
+                   const auto gr = per_row(g);
+                   const auto z = grads.input(0), x = grads.input(1);
+                   if (grads.needs(0)) grads.set(0, -(gr * log_softmax(x)));
+                   if (grads.needs(1)) {
+                     grads.set(1, gr * (softmax(x) * reduce_sum(z, {-1}, true) - z));
+                   }
                  });
 }
 
@@ -132,6 +155,11 @@ BasicTensor<T> sigmoid_cross_entropy_with_logits(const BasicTensor<T>& labels,
                      for (std::size_t i = 0; i < n; ++i) o[i] = pg[i] * (o[i] - pz[i]);
                      grads.set(1, std::move(gx));
                    }
+                 },
+                 [](const auto& g, const auto&, auto& grads) {
+                   const auto z = grads.input(0), x = grads.input(1);
+                   if (grads.needs(0)) grads.set(0, -(g * x));
+                   if (grads.needs(1)) grads.set(1, g * (sigmoid(x) - z));
                  });
 }
 
@@ -170,6 +198,12 @@ BasicTensor<T> sparse_softmax_cross_entropy_with_logits(const xt::xarray<std::in
     out.data()[r] = -lr[pl[r]];
   }
   auto ids = std::make_shared<const xt::xarray<std::int64_t>>(labels);
+  auto recomputed = [ids, rows, c](const auto& g, const auto&, auto& grads) {
+    xt::xarray<T> one_hot = xt::zeros<T>(grads.input_shape(0));
+    const std::int64_t* pl = ids->data();
+    for (std::size_t r = 0; r < rows; ++r) one_hot.data()[r * c + std::size_t(pl[r])] = T(1);
+    grads.set(0, per_row(g) * (softmax(grads.input(0)) - BasicTensor<T>(std::move(one_hot))));
+  };
   return make_op(name, std::move(out), {logits},
                  [logp, ids, rows, c](const auto& g, const auto&, auto& grads) {
                    xt::xarray<T> gx = xt::xarray<T>::from_shape(logp->shape());
@@ -183,16 +217,18 @@ BasicTensor<T> sparse_softmax_cross_entropy_with_logits(const xt::xarray<std::in
                      for (std::size_t j = 0; j < c; ++j) orow[j] *= pg[r];
                    }
                    grads.set(0, std::move(gx));
-                 });
+                 },
+                 std::move(recomputed));
 }
 
 namespace {
 
 /// mean over the last axis of f(y_pred - y_true), with dloss/de = df(e) / D: the body of the
-/// regression losses. Shapes must match and have at least one axis.
-template <class T, class F, class DF>
+/// regression losses. `df_tensor` is df written with differentiable ops (for the
+/// differentiable backward). Shapes must match and have at least one axis.
+template <class T, class F, class DF, class DFT>
 BasicTensor<T> last_axis_mean_loss(const char* name, const BasicTensor<T>& y_true,
-                                   const BasicTensor<T>& y_pred, F f, DF df) {
+                                   const BasicTensor<T>& y_pred, F f, DF df, DFT df_tensor) {
   const Shape ts = y_true.shape(), ps = y_pred.shape();
   check::check_shape(ts == ps && !ps.empty(), name,
                      "y_true and y_pred must have the same shape, at least 1-D",
@@ -224,6 +260,12 @@ BasicTensor<T> last_axis_mean_loss(const char* name, const BasicTensor<T>& y_tru
                    }
                    if (grads.needs(0)) grads.set(0, -ge);
                    if (grads.needs(1)) grads.set(1, std::move(ge));
+                 },
+                 [inv_d, df_tensor](const auto& g, const auto&, auto& grads) {
+                   const auto ge =
+                       per_row(g) * df_tensor(grads.input(1) - grads.input(0)) * double(inv_d);
+                   if (grads.needs(0)) grads.set(0, -ge);
+                   if (grads.needs(1)) grads.set(1, ge);
                  });
 }
 
@@ -233,7 +275,7 @@ template <class T>
 BasicTensor<T> mean_squared_error(const BasicTensor<T>& y_true, const BasicTensor<T>& y_pred) {
   return last_axis_mean_loss(
       "mean_squared_error", y_true, y_pred, [](T e) { return e * e; },
-      [](T e) { return T(2) * e; });
+      [](T e) { return T(2) * e; }, [](const BasicTensor<T>& e) { return e * 2.0; });
 }
 
 template <class T>
@@ -247,7 +289,8 @@ BasicTensor<T> huber_loss(const BasicTensor<T>& y_true, const BasicTensor<T>& y_
         const T a = std::abs(e);
         return a <= dl ? T(0.5) * e * e : dl * a - T(0.5) * dl * dl;
       },
-      [dl](T e) { return e < -dl ? -dl : (e > dl ? dl : e); });
+      [dl](T e) { return e < -dl ? -dl : (e > dl ? dl : e); },
+      [delta](const BasicTensor<T>& e) { return clip_by_value(e, -delta, delta); });
 }
 
 template <class T>
@@ -259,7 +302,8 @@ BasicTensor<T> l2_loss(const BasicTensor<T>& x) {
   out() = s / T(2);
   return make_op("l2_loss", std::move(out), {x}, [x](const auto& g, const auto&, auto& grads) {
     grads.set(0, g() * x.value());
-  });
+  },
+      [](const auto& g, const auto&, auto& grads) { grads.set(0, g * grads.input(0)); });
 }
 
 #define XGRAD_INSTANTIATE(T)                                                                   \

@@ -9,6 +9,8 @@
 #include "kernels/broadcast.hpp"
 #include "autograd/tensor_impl.hpp"
 #include "xgrad/autograd/function.hpp"
+#include "xgrad/ops/elementwise.hpp"
+#include "xgrad/ops/shape_ops.hpp"
 
 namespace xgrad {
 
@@ -131,6 +133,22 @@ BasicTensor<T> batch_normalization(const BasicTensor<T>& x, const BasicTensor<T>
   const std::size_t is = scale.defined() ? inputs.size() : std::size_t(-1);
   if (scale.defined()) inputs.push_back(scale);
 
+  // The same gradients with differentiable ops, for autograd::grad with create_graph.
+  auto differentiable = [e, io, is](const auto& g, const auto&, auto& grads) {
+    const auto x = grads.input(0), mean = grads.input(1), variance = grads.input(2);
+    const auto inv = 1.0 / sqrt(variance + double(e));
+    const auto sc = is != std::size_t(-1) ? grads.input(is) * inv : inv;
+    const auto centred = x - mean;
+    if (grads.needs(0)) grads.set(0, g * sc);
+    if (grads.needs(1)) grads.set(1, sum_to(-(g * sc), grads.input_shape(1)));
+    if (grads.needs(2)) {
+      grads.set(2, sum_to(g * centred * (sc * inv * inv) * -0.5, grads.input_shape(2)));
+    }
+    if (io != std::size_t(-1) && grads.needs(io)) grads.set(io, sum_to(g, grads.input_shape(io)));
+    if (is != std::size_t(-1) && grads.needs(is)) {
+      grads.set(is, sum_to(g * centred * inv, grads.input_shape(is)));
+    }
+  };
   return make_op(
       "batch_normalization", std::move(out), std::move(inputs),
       [x, pm, pv, po, ps, e, xs, rows, f, io, is](const auto& g, const auto&, auto& grads) {
@@ -201,7 +219,8 @@ BasicTensor<T> batch_normalization(const BasicTensor<T>& x, const BasicTensor<T>
         if (need_v) grads.set(2, finish_grad(*pv, std::move(gv), xs));
         if (need_o) grads.set(io, finish_grad(*po, std::move(go), xs));
         if (need_s) grads.set(is, finish_grad(*ps, std::move(gs), xs));
-      });
+      },
+      std::move(differentiable));
 }
 
 template BasicTensor<float> batch_normalization(const BasicTensor<float>&,

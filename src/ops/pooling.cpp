@@ -1,5 +1,6 @@
 #include "xgrad/ops/pooling.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -29,6 +30,88 @@ kernels::ConvGeometry pool_geometry(const char* op, const Shape& in,
                                 strides[1], same);
 }
 
+using Window2 = std::array<std::size_t, 2>;
+
+// The pooling gradients as ops of their own, each with a differentiable backward, so that a
+// pooling op's gradient can be differentiated again (TensorFlow's MaxPoolGrad and
+// AvgPoolGrad, whose gradients are again pooling-shaped ops).
+
+/// Flat input offsets of each max-pooling output's maximum (-1: none), shared by the ops.
+using Offsets = std::shared_ptr<const std::vector<std::int64_t>>;
+
+/// out[offsets[i]] += v[i] over zeros of `n` elements (the adjoint of take_at).
+template <class T>
+void scatter_at(const T* v, const std::vector<std::int64_t>& offsets, T* out, std::size_t n) {
+  std::fill(out, out + n, T(0));
+  for (std::size_t i = 0; i < offsets.size(); ++i) {
+    if (offsets[i] >= 0) out[offsets[i]] += v[i];
+  }
+}
+
+/// out[i] = v[offsets[i]] (0 where there is none).
+template <class T>
+void take_at(const T* v, const std::vector<std::int64_t>& offsets, T* out) {
+  for (std::size_t i = 0; i < offsets.size(); ++i) out[i] = offsets[i] >= 0 ? v[offsets[i]] : T(0);
+}
+
+template <class T>
+BasicTensor<T> max_pool_take(const BasicTensor<T>& x, Offsets offsets, const Shape& out_shape);
+
+/// max_pool2d's input gradient: g [n, oh, ow, c] added at each window's argmax in zeros of the
+/// input's shape. Linear in g; its gradient takes from the same positions (max_pool_take).
+template <class T>
+BasicTensor<T> max_pool_backprop(const BasicTensor<T>& g, Offsets offsets, const Shape& in_shape) {
+  xt::xarray<T> dx = xt::xarray<T>::from_shape(in_shape);
+  scatter_at(g.value().data(), *offsets, dx.data(), dx.size());
+  return make_op(
+      "max_pool_backprop", std::move(dx), {g},
+      [offsets](const auto& gg, const auto&, auto& grads) {
+        xt::xarray<T> d = xt::xarray<T>::from_shape(grads.input_shape(0));
+        take_at(gg.data(), *offsets, d.data());
+        grads.set(0, std::move(d));
+      },
+      [offsets](const auto& gg, const auto&, auto& grads) {
+        grads.set(0, max_pool_take(gg, offsets, grads.input_shape(0)));
+      });
+}
+
+/// x [n, h, w, c] read at each max-pooling window's argmax: [n, oh, ow, c]. Its gradient is
+/// max_pool_backprop at the same positions.
+template <class T>
+BasicTensor<T> max_pool_take(const BasicTensor<T>& x, Offsets offsets, const Shape& out_shape) {
+  xt::xarray<T> out = xt::xarray<T>::from_shape(out_shape);
+  take_at(x.value().data(), *offsets, out.data());
+  return make_op(
+      "max_pool_take", std::move(out), {x},
+      [offsets](const auto& gg, const auto&, auto& grads) {
+        xt::xarray<T> d = xt::xarray<T>::from_shape(grads.input_shape(0));
+        scatter_at(gg.data(), *offsets, d.data(), d.size());
+        grads.set(0, std::move(d));
+      },
+      [offsets](const auto& gg, const auto&, auto& grads) {
+        grads.set(0, max_pool_backprop(gg, offsets, grads.input_shape(0)));
+      });
+}
+
+/// avg_pool2d's input gradient: g [n, oh, ow, c] spread evenly over each window's real
+/// elements. Linear; its gradient is avg_pool2d itself (the adjoint of the adjoint).
+template <class T>
+BasicTensor<T> avg_pool_backprop(const BasicTensor<T>& g, const kernels::ConvGeometry& geo,
+                                 Window2 ksize, Window2 strides, Padding padding) {
+  xt::xarray<T> dx = xt::xarray<T>::from_shape({geo.n, geo.h, geo.w, geo.c});
+  kernels::avg_pool_backward<T>(geo, g.value().data(), dx.data());
+  return make_op(
+      "avg_pool_backprop", std::move(dx), {g},
+      [geo](const auto& gg, const auto&, auto& grads) {
+        xt::xarray<T> d = xt::xarray<T>::from_shape({geo.n, geo.oh, geo.ow, geo.c});
+        kernels::avg_pool_forward<T>(geo, gg.data(), d.data());
+        grads.set(0, std::move(d));
+      },
+      [ksize, strides, padding](const auto& gg, const auto&, auto& grads) {
+        grads.set(0, avg_pool2d(gg, ksize, strides, padding));
+      });
+}
+
 }  // namespace
 
 template <class T>
@@ -43,6 +126,12 @@ BasicTensor<T> max_pool2d(const BasicTensor<T>& input, std::array<std::size_t, 2
                    xt::xarray<T> dx = xt::xarray<T>::from_shape({g.n, g.h, g.w, g.c});
                    kernels::max_pool_backward<T>(g, grad.data(), argmax->data(), dx.data());
                    grads.set(0, std::move(dx));
+                 },
+                 [argmax, g](const auto& grad, const auto&, auto& grads) {
+                   auto offsets = std::make_shared<std::vector<std::int64_t>>(argmax->size());
+                   kernels::max_pool_argmax_offsets<T>(g, argmax->data(), offsets->data());
+                   grads.set(0, max_pool_backprop(grad, Offsets(std::move(offsets)),
+                                                  grads.input_shape(0)));
                  });
 }
 
@@ -57,6 +146,9 @@ BasicTensor<T> avg_pool2d(const BasicTensor<T>& input, std::array<std::size_t, 2
                    xt::xarray<T> dx = xt::xarray<T>::from_shape({g.n, g.h, g.w, g.c});
                    kernels::avg_pool_backward<T>(g, grad.data(), dx.data());
                    grads.set(0, std::move(dx));
+                 },
+                 [g, ksize, strides, padding](const auto& grad, const auto&, auto& grads) {
+                   grads.set(0, avg_pool_backprop(grad, g, ksize, strides, padding));
                  });
 }
 

@@ -8,10 +8,22 @@
 #include "check.hpp"
 #include "kernels/reduce.hpp"
 #include "xgrad/autograd/function.hpp"
+#include "xgrad/ops/elementwise.hpp"
+#include "xgrad/ops/shape_ops.hpp"
 
 namespace xgrad {
 
 namespace {
+
+/// g, of a reduction's output shape, laid back over x's shape `xs` with differentiable ops:
+/// the reduced axes (`red`) restored as 1s, then broadcast.
+template <class T>
+BasicTensor<T> spread_back(const BasicTensor<T>& g, const Shape& xs, const std::vector<bool>& red) {
+  const Shape keep = kernels::reduced_shape(xs, red, true);
+  BasicTensor<T> kept = g;
+  if (g.shape() != keep) kept = reshape(g, std::vector<long>(keep.begin(), keep.end()));
+  return broadcast_to(kept, xs);
+}
 
 template <class T>
 BasicTensor<T> reduce_impl(const char* name, const BasicTensor<T>& x, const Axes& axes,
@@ -25,12 +37,17 @@ BasicTensor<T> reduce_impl(const char* name, const BasicTensor<T>& x, const Axes
   xt::xarray<T> out = xt::xarray<T>::from_shape(os);
   kernels::reduce_sum(xv.data(), xs, red, out.data(), out.size(), scale);
   if (mean && cnt == 0) out.fill(std::numeric_limits<T>::quiet_NaN());
+  auto spread = [xs, red, scale](const auto& g, const auto&, auto& grads) {
+    const auto gx = spread_back(g, xs, red);
+    grads.set(0, scale == T(1) ? gx : gx * double(scale));
+  };
   return make_op(name, std::move(out), {x},
                  [xs, red = std::move(red), scale](const auto& g, const auto&, auto& grads) {
                    xt::xarray<T> gx = xt::xarray<T>::from_shape(xs);
                    kernels::broadcast_back(g.data(), xs, red, gx.data(), scale);
                    grads.set(0, std::move(gx));
-                 });
+                 },
+                 std::move(spread));
 }
 
 }  // namespace
@@ -81,6 +98,12 @@ Moments<T> moments(const BasicTensor<T>& x, const Axes& axes, bool keepdims) {
 
   // d var / d x = 2 (x - mean) / n; the mean's own dependence on x cancels (sum(x - mean) = 0).
   auto mean_value = std::make_shared<const xt::xarray<T>>(mean.value());
+  // Differentiably, the mean is recomputed from x: the second derivative depends on it.
+  auto spread = [xs, red, axes, inv_n](const auto& g, const auto&, auto& grads) {
+    const auto x = grads.input(0);
+    const auto centred = x - reduce_mean(x, axes, true);
+    grads.set(0, spread_back(g, xs, red) * centred * (2.0 * double(inv_n)));
+  };
   BasicTensor<T> variance = make_op(
       "moments_variance", std::move(var), {x},
       [x, xs, red = std::move(red), inv_n, mean_value](const auto& g, const auto&, auto& grads) {
@@ -106,7 +129,8 @@ Moments<T> moments(const BasicTensor<T>& x, const Axes& axes, bool keepdims) {
                                 }
                               });
         grads.set(0, std::move(gx));
-      });
+      },
+      std::move(spread));
   return {mean, variance};
 }
 
@@ -174,6 +198,24 @@ BasicTensor<T> reduce_extreme(const char* name, const BasicTensor<T>& x, const A
       if (better(p[j], best) || p[j] != p[j]) best = p[j];  // a NaN wins and stays, as TF
     }
   });
+  // Differentiably: g spread over the winners with constant weights 1 / ties (0 elsewhere).
+  auto spread = [xs, red](const auto& g, const auto& y, auto& grads) {
+    const T* px = grads.input(0).value().data();
+    const T* py = y.value().data();
+    std::vector<T> ties(y.size(), T(0));
+    xt::xarray<T> share = xt::xarray<T>::from_shape(xs);
+    T* w = share.data();
+    auto visit = [&](auto f) {
+      kernels::for_each_run(xs, red, [&](std::size_t xo, std::size_t oo, std::size_t len, bool ir) {
+        for (std::size_t j = 0; j < len; ++j) f(xo + j, ir ? oo : oo + j);
+      });
+    };
+    visit([&](std::size_t i, std::size_t k) {
+      if (px[i] == py[k]) ties[k] += T(1);
+    });
+    visit([&](std::size_t i, std::size_t k) { w[i] = px[i] == py[k] ? T(1) / ties[k] : T(0); });
+    grads.set(0, spread_back(g, xs, red) * BasicTensor<T>(std::move(share)));
+  };
   return make_op(name, std::move(out), {x},
                  [x, xs, red = std::move(red)](const auto& g, const auto& y, auto& grads) {
                    const T* px = x.value().data();
@@ -196,7 +238,8 @@ BasicTensor<T> reduce_extreme(const char* name, const BasicTensor<T>& x, const A
                      o[i] = px[i] == py[k] ? pg[k] / ties[k] : T(0);
                    });
                    grads.set(0, std::move(gx));
-                 });
+                 },
+                 std::move(spread));
 }
 
 }  // namespace

@@ -5,7 +5,10 @@
 #include <string>
 #include <xtensor/xmanipulation.hpp>
 
+#include <xtensor/xbroadcast.hpp>
+
 #include "check.hpp"
+#include "kernels/broadcast.hpp"
 #include "xgrad/autograd/function.hpp"
 
 namespace xgrad {
@@ -44,9 +47,12 @@ template <class T>
 BasicTensor<T> reshape_to(const char* name, const BasicTensor<T>& x, const Shape& shape) {
   xt::xarray<T> out = with_shape(x.value(), shape);
   Shape in = x.shape();
-  return make_op(name, std::move(out), {x}, [in](const auto& g, const auto&, auto& grads) {
-    grads.set(0, with_shape(g, in));
-  });
+  return make_op(
+      name, std::move(out), {x},
+      [in](const auto& g, const auto&, auto& grads) { grads.set(0, with_shape(g, in)); },
+      [name, in](const auto& g, const auto&, auto& grads) {
+        grads.set(0, reshape_to(name, g, in));
+      });
 }
 
 }  // namespace
@@ -137,10 +143,43 @@ BasicTensor<T> transpose(const BasicTensor<T>& x, const std::vector<std::size_t>
       xt::xarray<T> gx = xt::transpose(g, inv);
       grads.set(0, std::move(gx));
     }
-  });
+  },
+      [inv](const auto& g, const auto&, auto& grads) { grads.set(0, transpose(g, inv)); });
+}
+
+template <class T>
+BasicTensor<T> broadcast_to(const BasicTensor<T>& x, const Shape& shape) {
+  const Shape xs = x.shape();
+  if (xs.size() > shape.size() || kernels::broadcast_shape("broadcast_to", xs, shape) != shape) {
+    check::check_shape(false, "broadcast_to", "x must broadcast to the target shape",
+                       {{"x", xs}, {"target", shape}});
+  }
+  xt::xarray<T> out = xt::broadcast(x.value(), shape);
+  return make_op(
+      "broadcast_to", std::move(out), {x},
+      [xs](const auto& g, const auto&, auto& grads) { grads.set(0, kernels::sum_to_shape(g, xs)); },
+      [xs](const auto& g, const auto&, auto& grads) { grads.set(0, sum_to(g, xs)); });
+}
+
+template <class T>
+BasicTensor<T> sum_to(const BasicTensor<T>& x, const Shape& shape) {
+  const Shape xs = x.shape();
+  if (xs == shape) return x;
+  if (shape.size() > xs.size() || kernels::broadcast_shape("sum_to", shape, xs) != xs) {
+    check::check_shape(false, "sum_to", "the target shape must broadcast to x's shape",
+                       {{"x", xs}, {"target", shape}});
+  }
+  return make_op(
+      "sum_to", kernels::sum_to_shape(x.value(), shape), {x},
+      [xs](const auto& g, const auto&, auto& grads) {
+        grads.set(0, xt::xarray<T>(xt::broadcast(g, xs)));
+      },
+      [xs](const auto& g, const auto&, auto& grads) { grads.set(0, broadcast_to(g, xs)); });
 }
 
 #define XGRAD_INSTANTIATE(T)                                                           \
+  template BasicTensor<T> broadcast_to(const BasicTensor<T>&, const Shape&);           \
+  template BasicTensor<T> sum_to(const BasicTensor<T>&, const Shape&);                 \
   template BasicTensor<T> reshape(const BasicTensor<T>&, const std::vector<long>&);    \
   template BasicTensor<T> flatten(const BasicTensor<T>&);                              \
   template BasicTensor<T> transpose(const BasicTensor<T>&, const std::vector<std::size_t>&);

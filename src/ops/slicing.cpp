@@ -23,13 +23,79 @@ BasicTensor<T> box_op(const char* name, const BasicTensor<T>& x, Shape begin, Sh
   const Shape xs = x.shape();
   xt::xarray<T> out = xt::xarray<T>::from_shape(size);
   kernels::copy_box(x.value().data(), xs, begin, out.data(), size, Shape(size.size(), 0), size);
+  // The differentiable gradient: g padded with zeros back to x's shape.
+  std::vector<std::pair<long, long>> around(xs.size());
+  for (std::size_t d = 0; d < xs.size(); ++d) {
+    around[d] = {long(begin[d]), long(xs[d] - begin[d] - size[d])};
+  }
   return make_op(name, std::move(out), {x},
                  [xs, begin = std::move(begin), size](const auto& g, const auto&, auto& grads) {
                    xt::xarray<T> gx = xt::zeros<T>(xs);
                    kernels::copy_box(g.data(), size, Shape(size.size(), 0), gx.data(), xs, begin,
                                      size);
                    grads.set(0, std::move(gx));
+                 },
+                 [around = std::move(around)](const auto& g, const auto&, auto& grads) {
+                   grads.set(0, pad(g, around));
                  });
+}
+
+/// Rows (of `inner` elements) of x [outer, k, inner] at `indices`: [outer, n, inner] into `o`.
+template <class T>
+void gather_rows(const T* x, const xt::xarray<std::int64_t>& indices, std::size_t outer,
+                 std::size_t k, std::size_t inner, T* o) {
+  const std::int64_t* idx = indices.data();
+  const std::size_t n = indices.size();
+  for (std::size_t r = 0; r < outer; ++r) {
+    for (std::size_t j = 0; j < n; ++j) {
+      const T* src = x + (r * k + std::size_t(idx[j])) * inner;
+      std::copy(src, src + inner, o + (r * n + j) * inner);
+    }
+  }
+}
+
+/// The adjoint of gather_rows: g [outer, n, inner] added into zeros of shape xs
+/// ([outer, k, inner]) at `indices`; a repeated index collects the sum.
+template <class T>
+xt::xarray<T> scatter_add_rows(const xt::xarray<T>& g, const xt::xarray<std::int64_t>& indices,
+                               const Shape& xs, std::size_t outer, std::size_t k,
+                               std::size_t inner) {
+  xt::xarray<T> gx = xt::zeros<T>(xs);
+  const std::int64_t* idx = indices.data();
+  const std::size_t n = indices.size();
+  const T* pg = g.data();
+  T* o = gx.data();
+  for (std::size_t r = 0; r < outer; ++r) {
+    for (std::size_t j = 0; j < n; ++j) {
+      T* dst = o + (r * k + std::size_t(idx[j])) * inner;
+      const T* src = pg + (r * n + j) * inner;
+      for (std::size_t i = 0; i < inner; ++i) dst[i] += src[i];
+    }
+  }
+  return gx;
+}
+
+/// gather's gradient as an op (TensorFlow's unsorted segment sum): g scattered into zeros of
+/// shape xs along `axis` at `indices` and added. Its own gradient is gather at the same
+/// indices, so gather's gradient can be differentiated again. Indices were checked by gather.
+template <class T>
+BasicTensor<T> gather_backprop(const BasicTensor<T>& g,
+                               std::shared_ptr<const xt::xarray<std::int64_t>> indices,
+                               std::size_t axis, const Shape& xs) {
+  std::size_t outer = 1, inner = 1;
+  for (std::size_t d = 0; d < axis; ++d) outer *= xs[d];
+  for (std::size_t d = axis + 1; d < xs.size(); ++d) inner *= xs[d];
+  const std::size_t k = xs[axis];
+  return make_op(
+      "gather_backprop", scatter_add_rows(g.value(), *indices, xs, outer, k, inner), {g},
+      [indices, outer, k, inner](const auto& gg, const auto&, auto& grads) {
+        xt::xarray<T> d = xt::xarray<T>::from_shape(grads.input_shape(0));
+        gather_rows(gg.data(), *indices, outer, k, inner, d.data());
+        grads.set(0, std::move(d));
+      },
+      [indices, axis](const auto& gg, const auto&, auto& grads) {
+        grads.set(0, gather(gg, *indices, int(axis)));
+      });
 }
 
 }  // namespace
@@ -64,7 +130,7 @@ BasicTensor<T> concat(const std::vector<BasicTensor<T>>& tensors, int axis) {
   std::vector<Shape> shapes;
   for (const auto& t : tensors) shapes.push_back(t.shape());
   return make_op("concat", std::move(out), tensors,
-                 [a, os, offsets = std::move(offsets), shapes = std::move(shapes)](
+                 [a, os, offsets, shapes = std::move(shapes)](
                      const auto& g, const auto&, auto& grads) {
                    for (std::size_t i = 0; i < shapes.size(); ++i) {
                      if (!grads.needs(i)) continue;
@@ -74,6 +140,14 @@ BasicTensor<T> concat(const std::vector<BasicTensor<T>>& tensors, int axis) {
                      kernels::copy_box(g.data(), os, at, gi.data(), shapes[i],
                                        Shape(shapes[i].size(), 0), shapes[i]);
                      grads.set(i, std::move(gi));
+                   }
+                 },
+                 [a, os, offsets](const auto& g, const auto&, auto& grads) {
+                   for (std::size_t i = 0; i < grads.size(); ++i) {
+                     if (!grads.needs(i)) continue;
+                     Shape at(os.size(), 0);
+                     at[a] = offsets[i];
+                     grads.set(i, box_op("slice", g, at, grads.input_shape(i)));
                    }
                  });
 }
@@ -157,10 +231,13 @@ BasicTensor<T> pad(const BasicTensor<T>& x, const std::vector<std::pair<long, lo
   out.fill(T(constant));
   kernels::copy_box(x.value().data(), xs, Shape(xs.size(), 0), out.data(), os, before, xs);
   return make_op("pad", std::move(out), {x},
-                 [xs, os, before = std::move(before)](const auto& g, const auto&, auto& grads) {
+                 [xs, os, before](const auto& g, const auto&, auto& grads) {
                    xt::xarray<T> gx = xt::xarray<T>::from_shape(xs);
                    kernels::copy_box(g.data(), os, before, gx.data(), xs, Shape(xs.size(), 0), xs);
                    grads.set(0, std::move(gx));
+                 },
+                 [xs, before](const auto& g, const auto&, auto& grads) {
+                   grads.set(0, box_op("slice", g, before, xs));
                  });
 }
 
@@ -185,30 +262,14 @@ BasicTensor<T> gather(const BasicTensor<T>& x, const xt::xarray<std::int64_t>& i
   for (auto d : indices.shape()) os.push_back(d);
   os.insert(os.end(), xs.begin() + long(a) + 1, xs.end());
   xt::xarray<T> out = xt::xarray<T>::from_shape(os);
-  const T* px = x.value().data();
-  T* o = out.data();
-  for (std::size_t r = 0; r < outer; ++r) {
-    for (std::size_t j = 0; j < n; ++j) {
-      const T* src = px + (r * k + std::size_t(idx[j])) * inner;
-      std::copy(src, src + inner, o + (r * n + j) * inner);
-    }
-  }
+  gather_rows(x.value().data(), indices, outer, k, inner, out.data());
   auto kept = std::make_shared<const xt::xarray<std::int64_t>>(indices);
   return make_op("gather", std::move(out), {x},
                  [xs, kept, outer, inner, k](const auto& g, const auto&, auto& grads) {
-                   xt::xarray<T> gx = xt::zeros<T>(xs);
-                   const std::int64_t* idx = kept->data();
-                   const std::size_t n = kept->size();
-                   const T* pg = g.data();
-                   T* o = gx.data();
-                   for (std::size_t r = 0; r < outer; ++r) {
-                     for (std::size_t j = 0; j < n; ++j) {
-                       T* dst = o + (r * k + std::size_t(idx[j])) * inner;
-                       const T* src = pg + (r * n + j) * inner;
-                       for (std::size_t i = 0; i < inner; ++i) dst[i] += src[i];
-                     }
-                   }
-                   grads.set(0, std::move(gx));
+                   grads.set(0, scatter_add_rows(g, *kept, xs, outer, k, inner));
+                 },
+                 [xs, kept, a](const auto& g, const auto&, auto& grads) {
+                   grads.set(0, gather_backprop(g, kept, a, xs));
                  });
 }
 

@@ -4,6 +4,8 @@
 #include <limits>
 #include <string>
 
+#include <xtensor/xmanipulation.hpp>
+
 #include "check.hpp"
 #include "kernels/parallel.hpp"
 #include "kernels/sparse_table.hpp"
@@ -81,6 +83,12 @@ BasicTensor<T> sparse_matmul(const SparseRows<T>& a, const BasicTensor<T>& b) {
                      }
                    }
                    grads.set(0, std::move(db));
+                 },
+                 [a](const auto& g, const auto&, auto& grads) {
+                   // db = a^T g as a product with the constant a^T, itself differentiable.
+                   if (!grads.needs(0)) return;
+                   const xt::xarray<T> a_t = xt::transpose(a.to_dense());
+                   grads.set(0, sparse_matmul(SparseRows<T>(a_t), g));
                  });
 }
 

@@ -6,6 +6,7 @@
 #include "support/conv_support.hpp"
 #include "support/force_threads.hpp"
 #include "support/test_utils.hpp"
+#include "support/window_references.hpp"
 #include "xgrad/ops/conv.hpp"
 #include "xgrad/threads.hpp"
 
@@ -18,47 +19,8 @@ struct Cfg {
   Padding pad;
 };
 
-// Output size and leading pad of one axis, derived here independently from the library.
-void axis_ref(std::size_t in, std::size_t k, std::size_t s, Padding p, std::size_t& out,
-              long& pad_before) {
-  if (p == Padding::Same) {
-    out = (in + s - 1) / s;
-    long total = long((out - 1) * s + k) - long(in);
-    if (total < 0) total = 0;
-    pad_before = total / 2;
-  } else {
-    out = (in - k) / s + 1;
-    pad_before = 0;
-  }
-}
-
-// Direct nested-loop convolution, TensorFlow semantics.
-template <class T>
-xt::xarray<T> conv_ref(const xt::xarray<T>& x, const xt::xarray<T>& w, std::size_t sh,
-                       std::size_t sw, Padding p) {
-  const std::size_t N = x.shape()[0], H = x.shape()[1], W = x.shape()[2], C = x.shape()[3];
-  const std::size_t KH = w.shape()[0], KW = w.shape()[1], O = w.shape()[3];
-  std::size_t OH, OW;
-  long pt, pl;
-  axis_ref(H, KH, sh, p, OH, pt);
-  axis_ref(W, KW, sw, p, OW, pl);
-  xt::xarray<T> y = xt::zeros<T>({N, OH, OW, O});
-  for (std::size_t n = 0; n < N; ++n)
-    for (std::size_t oy = 0; oy < OH; ++oy)
-      for (std::size_t ox = 0; ox < OW; ++ox)
-        for (std::size_t o = 0; o < O; ++o) {
-          double acc = 0;
-          for (std::size_t ky = 0; ky < KH; ++ky)
-            for (std::size_t kx = 0; kx < KW; ++kx) {
-              long iy = long(oy * sh + ky) - pt, ix = long(ox * sw + kx) - pl;
-              if (iy < 0 || ix < 0 || iy >= long(H) || ix >= long(W)) continue;
-              for (std::size_t c = 0; c < C; ++c)
-                acc += double(x(n, std::size_t(iy), std::size_t(ix), c)) * double(w(ky, kx, c, o));
-            }
-          y(n, oy, ox, o) = T(acc);
-        }
-  return y;
-}
+using test::axis_ref;
+using test::conv_ref;
 
 std::string describe(const Cfg& c, std::size_t h, std::size_t w, std::size_t ch) {
   return "k " + std::to_string(c.kh) + "x" + std::to_string(c.kw) + " s " + std::to_string(c.sh) +

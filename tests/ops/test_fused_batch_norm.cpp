@@ -2,6 +2,8 @@
 // gradients), float64 gradchecks, split over threads, errors.
 #include <cmath>
 
+#include <xtensor/xio.hpp>
+
 #include "support/force_threads.hpp"
 #include "support/test_utils.hpp"
 
@@ -198,4 +200,49 @@ TEST_CASE("fused_batch_norm takes its statistics from a BatchNormStatistics sour
   CHECK_THROWS_WITH(fused_batch_norm(x, scale, offset, 1e-3, stats),
                     "fused_batch_norm: the batch has no values to take statistics over (x shape "
                     "[4, 2] here)");
+}
+
+TEST_CASE("fused_batch_norm: second derivatives equal moments + batch_normalization's",
+          "[fused_batch_norm][gradgrad]") {
+  // Hessian-vector products <v, d/d(x, scale) <u, dy/dx>> of both forms, with create_graph.
+  auto xv = test::random_array<double>({4, 3, 5}, 41, -2, 3);
+  auto sv = test::random_array<double>({5}, 42, 0.5, 2), ov = test::random_array<double>({5}, 43);
+  const Tensor64 u(test::random_array<double>({4, 3, 5}, 44));
+  const Tensor64 v(test::random_array<double>({4, 3, 5}, 45));
+  auto hvp = [&](bool fused) {
+    Tensor64 x(xv, true), s(sv, true), o(ov, true);
+    Tensor64 y;
+    if (fused) {
+      y = fused_batch_norm(x, s, o, 1e-3).y;
+    } else {
+      auto m = moments(x, {0, 1});
+      y = batch_normalization(x, m.mean, m.variance, o, s, 1e-3);
+    }
+    auto opts = autograd::GradOptions().create_graph(true);
+    Tensor64 gx = autograd::grad<double>({y}, {x}, {u}, opts)[0];
+    return autograd::grad<double>({gx}, {x, s}, {v});
+  };
+  auto f = hvp(true), c = hvp(false);
+  INFO("fused " << f[0].value() << "\ncomposite " << c[0].value());
+  CHECK(xt::amax(xt::abs(f[0].value()))() > 1e-3);
+  CHECK(test::all_close(f[0].value(), c[0].value(), 1e-10));
+  CHECK(test::all_close(f[1].value(), c[1].value(), 1e-10));
+}
+
+TEST_CASE("fused_batch_norm: other statistics have no second derivative, and say so",
+          "[fused_batch_norm][gradgrad]") {
+  // A subclass (as dist::SyncBatchNorm's) may combine other processes' rows: its gradient is
+  // the array one, and differentiating it again throws naming the op, never a silent zero.
+  struct Subclassed : BatchNormStatistics<double> {};
+  Tensor64 x = test::random_tensor<double>({4, 3}, 51);
+  Tensor64 y = fused_batch_norm(x, Tensor64(), Tensor64(), 1e-3,
+                                std::make_shared<const Subclassed>()).y;
+  const Tensor64 u(test::random_array<double>({4, 3}, 52));
+  Tensor64 gx = autograd::grad<double>({y}, {x}, {u}, autograd::GradOptions().create_graph(true))[0];
+  // The value is still the gradient (that of the local statistics, which it uses).
+  Tensor64 x2(x.value(), true);
+  fused_batch_norm(x2, Tensor64(), Tensor64(), 1e-3).y.backward(u.value());
+  CHECK(test::all_close(gx.value(), x2.grad(), 1e-14));
+  CHECK_THROWS_WITH(autograd::grad<double>({reduce_sum(gx * gx)}, {x}),
+                    Catch::Matchers::Contains("fused_batch_norm"));
 }

@@ -1,16 +1,21 @@
 // One table of op cases (minitorch style). Every row is checked the same way:
 //   1. the float64 forward against an independent reference (naive loops / literals),
 //   2. gradcheck in float64 (error < 1e-6),
-//   3. the float32 forward against the float64 one.
+//   3. the float32 forward against the float64 one,
+//   4. gradgradcheck in float64: the gradient, recorded by autograd::grad with create_graph,
+//      equal to backward()'s and differentiated again (error < 1e-6).
 // Adding an op is adding a row.
 #include <cmath>
+#include <array>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <xtensor/xio.hpp>
 
 #include "support/test_utils.hpp"
+#include "support/window_references.hpp"
 
 using namespace xgrad;
 
@@ -584,6 +589,18 @@ std::vector<OpCase> op_table() {
                   [](const Arrs& a) { return with_shape(a[0], {6}); }));
   t.push_back(row("flatten 2-D", [](auto& in) { return flatten(in[0]); }, {{3, 4}}, {any},
                   [](const Arrs& a) { return with_shape(a[0], {3, 4}); }));
+  t.push_back(row("broadcast_to [3,1] -> [2,3,4]", [](auto& in) { return broadcast_to(in[0], {2, 3, 4}); },
+                  {{3, 1}}, {any}, [](const Arrs& a) {
+                    return ref_binary(a[0], Arr(xt::zeros<double>({2, 3, 4})), [](double x, double) { return x; });
+                  }));
+  t.push_back(row("sum_to [2,3,4] -> [3,1]", [](auto& in) { return sum_to(in[0], {3, 1}); },
+                  {{2, 3, 4}}, {any},
+                  [](const Arrs& a) { return with_shape(ref_reduce(a[0], {0, 2}, false, false), {3, 1}); }));
+  t.push_back(row("sum_to [2,3] -> [] and [2,3]",
+                  [](auto& in) { return sum_to(in[0], {}) + sum_to(in[0], {2, 3}); }, {{2, 3}}, {any},
+                  [](const Arrs& a) {
+                    return ref_binary(ref_reduce(a[0], {}, false, false), a[0], [](double s, double x) { return s + x; });
+                  }));
   // joining, cutting, indexing
   for (int axis : {0, 1, -1}) {
     const std::size_t a = axis < 0 ? 2 : std::size_t(axis);
@@ -733,6 +750,119 @@ std::vector<OpCase> op_table() {
                     return ref_binary(ref_matmul(a[0], a[1], false, false), a[2],
                                       [](double x, double y) { return x + y; });
                   }));
+  // second derivatives: normalization and dropout
+  {
+    // fused_batch_norm: batch statistics over every axis but the last.
+    auto fused_ref = [=](std::vector<int> axes, bool affine) {
+      return [=](const Arrs& a) {
+        Arr m = ref_reduce(a[0], axes, false, true);
+        Arr v = ref_variance(a[0], axes, false);
+        return affine ? ref_batchnorm(a[0], m, v, &a[2], &a[1], eps)
+                      : ref_batchnorm(a[0], m, v, nullptr, nullptr, eps);
+      };
+    };
+    t.push_back(row("fused_batch_norm [N,F]",
+                    [](auto& in) { return fused_batch_norm(in[0], in[1], in[2], eps).y; },
+                    {{5, 3}, {3}, {3}}, {any}, fused_ref({0}, true)));
+    t.push_back(row("fused_batch_norm [N,F] no scale/offset",
+                    [](auto& in) {
+                      using Tn = std::decay_t<decltype(in[0])>;
+                      return fused_batch_norm(in[0], Tn(), Tn(), eps).y;
+                    },
+                    {{5, 3}}, {any}, fused_ref({0}, false)));
+    t.push_back(row("fused_batch_norm NHWC",
+                    [](auto& in) { return fused_batch_norm(in[0], in[1], in[2], eps).y; },
+                    {{2, 3, 2, 4}, {4}, {4}}, {any}, fused_ref({0, 1, 2}, true)));
+    // dropout: the mask is a fixed function of (seed, index), so the op is linear in x.
+    constexpr double rate = 0.4;
+    constexpr std::uint64_t seed = 2024;
+    t.push_back(row("dropout rate 0.4 seed 2024", [](auto& in) { return dropout(in[0], rate, seed); },
+                    {{4, 6}}, {any}, [=](const Arrs& a) {
+                      // The draw of ops/dropout.cpp, transcribed: element i is kept when
+                      // u = hash(hash(seed) ^ hash(i)) / 2^64, to 53 bits, is >= rate.
+                      auto hash = [](std::uint64_t z) {  // SplitMix64's finaliser
+                        z += 0x9E3779B97F4A7C15ull;
+                        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+                        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+                        return z ^ (z >> 31);
+                      };
+                      Arr out = a[0];
+                      for (std::size_t i = 0; i < out.size(); ++i) {
+                        const double u = double(hash(hash(seed) ^ hash(i)) >> 11) * 0x1.0p-53;
+                        out.data()[i] = u >= rate ? out.data()[i] / (1 - rate) : 0.0;
+                      }
+                      return out;
+                    }));
+  }
+  // second derivatives: convolution, pooling, sparse
+  {
+    // conv2d over SAME and VALID, strides 1 and 2, with and without a bias added per channel.
+    std::size_t variant = 0;
+    for (Padding p : {Padding::Same, Padding::Valid}) {
+      for (std::size_t st : {1u, 2u}) {
+        for (bool bias : {false, true}) {
+          const std::array<std::size_t, 2> s{st, st};
+          const Shape xs{1 + variant % 2, 5 + variant % 3, 4 + st, 2};
+          const Shape ws{3, 2 + variant % 2, 2, 3};
+          ++variant;
+          std::vector<Shape> shapes{xs, ws};
+          if (bias) shapes.push_back({3});
+          const std::string name = std::string("conv2d ") +
+                                   (p == Padding::Same ? "SAME" : "VALID") + " stride " +
+                                   std::to_string(st) + (bias ? " with bias" : "");
+          t.push_back(row(name,
+                          [s, p, bias](auto& in) {
+                            auto y = conv2d(in[0], in[1], s, p);
+                            return bias ? y + in[2] : y;
+                          },
+                          shapes, {any}, [s, p, bias](const Arrs& a) {
+                            Arr y = test::conv_ref(a[0], a[1], s[0], s[1], p);
+                            auto plus = [](double u, double v) { return u + v; };
+                            return bias ? ref_binary(y, a[2], plus) : y;
+                          }));
+        }
+      }
+    }
+    // Pooling over random inputs (no ties within a window); overlapping windows (stride below
+    // the window) send one input's gradient from several outputs.
+    struct Pool {
+      std::array<std::size_t, 2> k, s;
+      Padding p;
+      Shape x;
+    };
+    for (const Pool& c : {Pool{{2, 2}, {2, 2}, Padding::Valid, {2, 4, 6, 2}},
+                          Pool{{3, 3}, {2, 2}, Padding::Same, {1, 5, 6, 3}},
+                          Pool{{3, 2}, {1, 1}, Padding::Same, {1, 4, 5, 2}},
+                          Pool{{2, 3}, {2, 1}, Padding::Valid, {2, 5, 5, 1}}}) {
+      const std::string geometry = " k " + std::to_string(c.k[0]) + "x" + std::to_string(c.k[1]) +
+                                   " s " + std::to_string(c.s[0]) + "," + std::to_string(c.s[1]) +
+                                   (c.p == Padding::Same ? " SAME" : " VALID");
+      t.push_back(row("max_pool2d" + geometry,
+                      [c](auto& in) { return max_pool2d(in[0], c.k, c.s, c.p); }, {c.x}, {any},
+                      [c](const Arrs& a) { return test::pool_ref(a[0], c.k, c.s, c.p, true); }));
+      t.push_back(row("avg_pool2d" + geometry,
+                      [c](auto& in) { return avg_pool2d(in[0], c.k, c.s, c.p); }, {c.x}, {any},
+                      [c](const Arrs& a) { return test::pool_ref(a[0], c.k, c.s, c.p, false); }));
+    }
+    // sparse_matmul: a constant [4, 5] matrix with an empty row and an empty column.
+    const Arr dense{{0.0, 1.5, 0.0, -2.0, 0.0},
+                    {0.0, 0.0, 0.0, 0.0, 0.0},
+                    {0.7, 0.0, 0.0, 0.3, -1.1},
+                    {0.0, -0.4, 0.0, 0.0, 2.2}};
+    const SparseRows<double> a64(dense);
+    const SparseRows<float> a32{xt::xarray<float>(xt::cast<float>(dense))};
+    t.push_back(row("sparse_matmul",
+                    [a64, a32](auto& in) {
+                      using T = typename std::decay_t<decltype(in[0])>::value_type;
+                      if constexpr (std::is_same_v<T, double>) {
+                        return sparse_matmul(a64, in[0]);
+                      } else {
+                        return sparse_matmul(a32, in[0]);
+                      }
+                    },
+                    {{5, 3}}, {any},
+                    [dense](const Arrs& a) { return ref_matmul(dense, a[0], false, false); }));
+  }
   return t;
 }
 
@@ -746,7 +876,8 @@ Arr draw(const Shape& s, const Domain& d, std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("op table: forward vs reference, gradcheck, float32 vs float64", "[ops][table]") {
+TEST_CASE("op table: forward vs reference, gradcheck, float32 vs float64, gradgradcheck",
+          "[ops][table]") {
   const auto table = op_table();
   std::uint64_t seed = 100;
   for (const auto& c : table) {
@@ -771,6 +902,8 @@ TEST_CASE("op table: forward vs reference, gradcheck, float32 vs float64", "[ops
       // 3. float32 forward agrees with float64
       Tensor y32 = c.f32(in32);
       REQUIRE(test::all_close(y32.value(), y.value(), 1e-4));
+      // 4. second derivatives
+      REQUIRE_GRADGRADCHECK(c.f64, in64);
     }
   }
 }

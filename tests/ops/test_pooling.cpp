@@ -5,54 +5,13 @@
 #include <vector>
 
 #include "support/test_utils.hpp"
+#include "support/window_references.hpp"
 #include "xgrad/ops/pooling.hpp"
 
 using namespace xgrad;
 
-namespace {
-
-void axis_ref(std::size_t in, std::size_t k, std::size_t s, Padding p, std::size_t& out,
-              long& pad_before) {
-  if (p == Padding::Same) {
-    out = (in + s - 1) / s;
-    long total = long((out - 1) * s + k) - long(in);
-    pad_before = std::max(total, 0L) / 2;
-  } else {
-    out = (in - k) / s + 1;
-    pad_before = 0;
-  }
-}
-
-// Direct reference: max or mean over the real (unpadded) elements of each window.
-xt::xarray<double> pool_ref(const xt::xarray<double>& x, std::array<std::size_t, 2> k,
-                            std::array<std::size_t, 2> s, Padding p, bool is_max) {
-  const std::size_t N = x.shape()[0], H = x.shape()[1], W = x.shape()[2], C = x.shape()[3];
-  std::size_t OH, OW;
-  long pt, pl;
-  axis_ref(H, k[0], s[0], p, OH, pt);
-  axis_ref(W, k[1], s[1], p, OW, pl);
-  xt::xarray<double> y = xt::zeros<double>({N, OH, OW, C});
-  for (std::size_t n = 0; n < N; ++n)
-    for (std::size_t oy = 0; oy < OH; ++oy)
-      for (std::size_t ox = 0; ox < OW; ++ox)
-        for (std::size_t c = 0; c < C; ++c) {
-          double best = -std::numeric_limits<double>::infinity(), sum = 0;
-          int count = 0;
-          for (std::size_t ky = 0; ky < k[0]; ++ky)
-            for (std::size_t kx = 0; kx < k[1]; ++kx) {
-              long iy = long(oy * s[0] + ky) - pt, ix = long(ox * s[1] + kx) - pl;
-              if (iy < 0 || ix < 0 || iy >= long(H) || ix >= long(W)) continue;
-              double v = x(n, std::size_t(iy), std::size_t(ix), c);
-              best = std::max(best, v);
-              sum += v;
-              ++count;
-            }
-          y(n, oy, ox, c) = is_max ? best : sum / count;
-        }
-  return y;
-}
-
-}  // namespace
+using test::axis_ref;
+using test::pool_ref;
 
 TEST_CASE("max_pool2d and avg_pool2d forward match a direct reference", "[pooling]") {
   const std::vector<std::array<std::size_t, 2>> ks = {{1, 1}, {2, 2}, {3, 3}, {3, 2}};

@@ -47,3 +47,11 @@ bool all_close(const A& a, const B& b, double tol = 1e-6) {
     INFO(xgrad_gc_result_.message);                                  \
     REQUIRE(xgrad_gc_result_.ok);                                    \
   } while (0)
+
+/// gradgradcheck (second derivatives) as a Catch2 requirement, reporting the worst element.
+#define REQUIRE_GRADGRADCHECK(f, inputs)                                 \
+  do {                                                                   \
+    auto xgrad_ggc_result_ = ::xgrad::gradgradcheck((f), (inputs));      \
+    INFO(xgrad_ggc_result_.message);                                     \
+    REQUIRE(xgrad_ggc_result_.ok);                                       \
+  } while (0)

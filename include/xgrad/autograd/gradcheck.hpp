@@ -1,6 +1,7 @@
 #pragma once
 /// \file
-/// gradcheck: compares every analytic gradient with central differences, in float64.
+/// gradcheck and gradgradcheck: analytic first and second derivatives against central
+/// differences, in float64.
 ///
 /// For each of `num_upstream` random upstream gradients u (never all ones: a sum loss hides
 /// bugs in ops whose outputs sum to a constant, such as softmax), the analytic gradient of
@@ -42,5 +43,18 @@ struct GradcheckResult {
 /// inputs if none has). The inputs are copied; the caller's tensors are left untouched.
 GradcheckResult gradcheck(const std::function<Tensor64(const std::vector<Tensor64>&)>& f,
                           const std::vector<Tensor64>& inputs, const GradcheckOptions& options = {});
+
+/// Checks the gradient of the gradient (torch.autograd.gradgradcheck): with a random upstream
+/// gradient u of f's output shape, the function (inputs, u) -> d<u, f(inputs)>/d(inputs),
+/// computed by autograd::grad with create_graph, goes through gradcheck(): its own gradient
+/// (the second derivatives of f, and the first with respect to u) against central differences
+/// of the gradient. The inputs checked are chosen as gradcheck() chooses them; u is checked
+/// too. In the result, `input` numbers the inputs, then u (index inputs.size()). First, the
+/// recorded gradient must equal backward()'s (same error measure and tolerance), or the
+/// result fails naming the input and element: a differentiable backward off by a constant
+/// factor has right derivatives, and only this comparison sees it.
+GradcheckResult gradgradcheck(const std::function<Tensor64(const std::vector<Tensor64>&)>& f,
+                              const std::vector<Tensor64>& inputs,
+                              const GradcheckOptions& options = {});
 
 }  // namespace xgrad

@@ -64,7 +64,9 @@ public:
 /// eps must be finite and > 0 (as for batch_normalization).
 /// `statistics` (null: this process's batch) takes the statistics over a larger batch; the
 /// scale and offset gradients stay this process's share. (T comes from x alone, so a pointer
-/// to a subclass converts.)
+/// to a subclass converts.) The gradients are differentiable again (autograd::grad with
+/// create_graph: the statistics recomputed from x) with this process's statistics only; with a
+/// subclass, differentiating them again throws std::logic_error naming the op.
 template <class T>
 FusedBatchNorm<T> fused_batch_norm(const BasicTensor<T>& x, const BasicTensor<T>& scale,
                                    const BasicTensor<T>& offset, double eps,

@@ -1,6 +1,7 @@
 #pragma once
 /// \file
-/// Shape ops (tf.reshape, tf.keras.layers.Flatten, tf.transpose).
+/// Shape ops (tf.reshape, tf.keras.layers.Flatten, tf.transpose, tf.broadcast_to) and the
+/// sum back to a broadcast input's shape (PyTorch's sum_to_size).
 #include <vector>
 
 #include "xgrad/tensor.hpp"
@@ -17,5 +18,14 @@ template <class T> BasicTensor<T> flatten(const BasicTensor<T>& x);
 /// VJP: g transposed by the inverse permutation.
 template <class T>
 BasicTensor<T> transpose(const BasicTensor<T>& x, const std::vector<std::size_t>& perm = {});
+
+/// x broadcast to `shape` (NumPy rules: x's shape aligned on the right, each dimension equal
+/// or 1).  VJP: sum_to(g, x's shape).
+template <class T>
+BasicTensor<T> broadcast_to(const BasicTensor<T>& x, const Shape& shape);
+/// Sums x down to `shape`, a shape x broadcasts from (the gradient of a broadcast); x itself
+/// when the shapes are equal.  VJP: broadcast_to(g, x's shape).
+template <class T>
+BasicTensor<T> sum_to(const BasicTensor<T>& x, const Shape& shape);
 
 }  // namespace xgrad
