@@ -19,5 +19,9 @@ $SUDO apt-get install -y -qq --no-install-recommends libdnnl-dev
 $SUDO apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi-dev
 # pkg-config: tests/package/check_deb.sh builds a consumer with the installed xgrad.pc's flags.
 $SUDO apt-get install -y -qq --no-install-recommends pkgconf
-# examples/tabular: scikit-learn's breast-cancer CSV and the logistic-regression baseline.
+# examples/tabular and examples/digits: scikit-learn's breast-cancer and digits CSVs and the
+# logistic-regression baseline.
 $SUDO apt-get install -y -qq --no-install-recommends python3-sklearn
+# examples/digits and examples/image_folder: their PyTorch baselines (Pillow reads the PNGs);
+# without them the baselines' tiny runs report a skip.
+$SUDO apt-get install -y -qq --no-install-recommends python3-torch python3-pil

@@ -14,6 +14,11 @@
 #include <thread>
 #include <vector>
 
+#ifdef __linux__
+#include <pthread.h>
+#include <sched.h>
+#endif
+
 #include <cxxopts.hpp>
 #include <xgrad/data/augment.hpp>
 #include <xgrad/data/prefetcher.hpp>
@@ -44,6 +49,16 @@ struct Work {
   }
 };
 
+#ifdef __linux__
+/// Pins the calling thread to `cpu`.
+void pin_to(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+#endif
+
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
@@ -67,6 +82,8 @@ int main(int argc, char** argv) {
       cxxopts::value<double>()->default_value("2"))(
       "threads", "xgrad threads for the training step", cxxopts::value<int>()->default_value("1"))(
       "capacity", "Prefetcher queue capacity", cxxopts::value<std::size_t>()->default_value("2"))(
+      "pin", "pin the training thread to the first CPU it may use and the loader thread to the "
+      "second: the loader has a core of its own, whatever else runs there (Linux)")(
       "sleep-step-ms", "instead of the conv net, a step that sleeps this long (no CPU: isolates "
       "the loader from the step's competition for cores)", cxxopts::value<double>()->default_value("0"))(
       "h,help", "show this help");
@@ -131,9 +148,35 @@ int main(int argc, char** argv) {
   // and other processes' load fall on all three alike. The Prefetcher runs for the whole
   // benchmark (an endless producer): its blocks measure the steady state, where the next
   // batches are being prepared while the step runs; between its blocks it waits, queue full.
+  // --pin: the two CPUs; the loader pins itself on its first batch.
+  const bool pin = parsed.count("pin") > 0;
+  std::vector<int> cpus;
+#ifdef __linux__
+  if (pin) {
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    sched_getaffinity(0, sizeof allowed, &allowed);
+    for (int c = 0; c < CPU_SETSIZE && cpus.size() < 2; ++c) {
+      if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+    }
+    if (cpus.size() < 2) {
+      std::fprintf(stderr, "bench_prefetch: --pin needs two CPUs, this process may use %zu\n", cpus.size());
+      return 2;
+    }
+    pin_to(cpus[0]);
+  }
+#else
+  if (pin) {
+    std::fprintf(stderr, "bench_prefetch: --pin is implemented for Linux only\n");
+    return 2;
+  }
+#endif
   std::uint64_t made = 0;
   data::Prefetcher<xt::xarray<float>> loader(
       [&](xt::xarray<float>& b) {
+#ifdef __linux__
+        if (pin && made == 0) pin_to(cpus[1]);
+#endif
         work.make(b, made++);
         return true;
       },
@@ -164,6 +207,7 @@ int main(int argc, char** argv) {
     }
   }
   const double t_only = median(only), t_inline = median(inline_), t_pre = median(prefetched);
+  if (pin) std::printf("pinned: training thread on CPU %d, loader thread on CPU %d\n", cpus[0], cpus[1]);
   std::printf("batch %zu of 32x32x3, step threads %d, transform %.2f ms per batch (%zu crop+flip passes)\n",
               work.batch, num_threads(), per_batch, work.passes);
   std::printf("ms per step (median of %ld blocks of %ld steps): step only %.2f, inline %.2f, prefetched %.2f\n",

@@ -9,12 +9,12 @@
 #include <string>
 
 #include <xgrad/data/augment.hpp>
-#include <xgrad/data/batches.hpp>
+#include <xgrad/data/evaluate.hpp>
 #include <xgrad/data/image_folder.hpp>
 #include <xgrad/data/prefetcher.hpp>
+#include <xgrad/data/tensor_batches.hpp>
 #include <xgrad/nn/nn.hpp>
 #include <xgrad/xgrad.hpp>
-#include <xtensor/xview.hpp>
 
 #include "cli.hpp"
 #include "datasets.hpp"
@@ -29,73 +29,6 @@ constexpr std::size_t kSide = 32;
 constexpr long kBatch = 32;
 constexpr long kEpochs = 6;
 constexpr double kLearningRate = 0.003;
-
-/// One training batch, recycled by the Prefetcher (its arrays keep their memory).
-struct ImageBatch {
-  xt::xarray<float> images;  // [B, H, W, C]
-  xt::xarray<float> onehot;  // [B, classes]
-};
-
-/// Batches of a loaded image folder, shuffled per epoch by a seeded, platform-independent
-/// Fisher-Yates (data::shuffle_indices), drop-last, augmented by crop + flip.
-class ShuffledBatches {
-public:
-  ShuffledBatches(const data::ImageFolder& set, std::size_t batch, std::uint64_t seed,
-                  data::AugmentOptions augment)
-      : set_(set), batch_(batch), seed_(seed), augment_(augment), rng_(seed),
-        order_(set.size()) {}
-
-  /// Fills `b` with step `step`'s batch (steps run in order from 0).
-  void fill(ImageBatch& b, std::uint64_t step) {
-    const std::size_t per_epoch = set_.size() / batch_;
-    const std::size_t pos = std::size_t(step % per_epoch) * batch_;
-    if (pos == 0) {
-      for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
-      data::shuffle_indices(order_, rng_);
-    }
-    const auto& shape = set_.images.shape();
-    const std::size_t row = shape[1] * shape[2] * shape[3], classes = set_.class_names.size();
-    b.images.resize({batch_, shape[1], shape[2], shape[3]});
-    b.onehot.resize({batch_, classes});
-    b.onehot.fill(0.0f);
-    for (std::size_t i = 0; i < batch_; ++i) {
-      const std::size_t src = order_[pos + i];
-      std::copy_n(set_.images.data() + src * row, row, b.images.data() + i * row);
-      b.onehot(i, std::size_t(set_.labels(src))) = 1.0f;
-    }
-    data::random_crop_flip(b.images, augment_, seed_, step);
-  }
-
-private:
-  const data::ImageFolder& set_;
-  std::size_t batch_;
-  std::uint64_t seed_;
-  data::AugmentOptions augment_;
-  std::mt19937_64 rng_;
-  std::vector<std::size_t> order_;
-};
-
-/// Test accuracy in eval mode, without gradients, in chunks.
-double evaluate(examples::ShapesNet& net, const data::ImageFolder& set) {
-  NoGradGuard no_grad;
-  net.eval();
-  const std::size_t n = set.size(), chunk = 256;
-  std::size_t correct = 0;
-  for (std::size_t s = 0; s < n; s += chunk) {
-    const std::size_t e = std::min(n, s + chunk);
-    Tensor logits = net(Tensor(xt::xarray<float>(xt::view(set.images, xt::range(s, e)))));
-    const auto& v = logits.value();
-    for (std::size_t i = 0; i < e - s; ++i) {
-      std::size_t best = 0;
-      for (std::size_t k = 1; k < v.shape(1); ++k) {
-        if (v(i, k) > v(i, best)) best = k;
-      }
-      correct += best == std::size_t(set.labels(s + i));
-    }
-  }
-  net.train();
-  return double(correct) / double(n);
-}
 
 }  // namespace
 
@@ -125,40 +58,54 @@ int main(int argc, char** argv) {
     examples::write_shape_folder((root / "test").string(),
                                  parsed["test-per-class"].as<std::size_t>(), kSide, 2000);
     const auto load = data::ImageFolderOptions().channels(3).expect_size(kSide, kSide);
-    const data::ImageFolder train = data::load_image_folder((root / "train").string(), load);
-    const data::ImageFolder test = data::load_image_folder((root / "test").string(), load);
+    data::ImageFolder train = data::load_image_folder((root / "train").string(), load);
+    data::ImageFolder test = data::load_image_folder((root / "test").string(), load);
     std::printf("images: %s, %zu training and %zu test images of %zux%zu, classes:", root.c_str(),
                 train.size(), test.size(), kSide, kSide);
     for (const auto& c : train.class_names) std::printf(" %s", c.c_str());
     std::printf("\n");
     if (train.size() < batch) throw std::runtime_error("fewer training images than one batch");
 
-    const long per_epoch = long(train.size() / batch);
+    const std::size_t classes = train.class_names.size();
+    const data::TensorDataset train_set = data::TensorDataset::classification(
+        std::move(train.images), std::move(train.labels), classes, (root / "train").string());
+    const data::TensorDataset test_set = data::TensorDataset::classification(
+        std::move(test.images), std::move(test.labels), classes, (root / "test").string());
+
+    const long per_epoch = long(train_set.size() / batch);
     const long total = opts.steps ? opts.steps : parsed["epochs"].as<long>() * per_epoch;
     const bool augment = parsed.count("no-augment") == 0;
     const bool prefetch = parsed.count("no-prefetch") == 0;
-    // Serial on the loader thread: the training step keeps xgrad's threads.
-    const auto aug = augment ? data::AugmentOptions().crop_padding(4).horizontal_flip(true).parallel(false)
-                             : data::AugmentOptions();
-    ShuffledBatches batches(train, batch, opts.seed, aug);
+    // Shuffled every epoch, drop-last, one-hot targets; crop + flip drawn per example from
+    // (seed, step, example), so the batches are the same on either thread. Serial on the
+    // loader thread: the training step keeps xgrad's threads.
+    data::TensorBatches batches(train_set, batch, opts.seed,
+                                data::BatchOptions().one_hot(true).drop_last(true).endless(true));
+    if (augment) {
+      const auto aug = data::AugmentOptions().crop_padding(4).horizontal_flip(true).parallel(false);
+      const std::uint64_t seed = opts.seed;
+      batches.set_transform([aug, seed](data::TensorBatch& b) {
+        data::random_crop_flip(b.features.value(), aug, seed, b.step);
+      });
+    }
 
     std::mt19937_64 rng(opts.seed);
-    examples::ShapesNet net(train.class_names.size(), rng);
+    examples::ShapesNet net(classes, rng);
     optim::Adam adam(net.parameters(), kLearningRate);
 
-    std::uint64_t made = 0;
-    auto produce = [&](ImageBatch& b) {
-      if (long(made) == total) return false;
-      batches.fill(b, made++);
-      return true;
+    long made = 0;
+    auto produce = [&](data::TensorBatch& b) {
+      if (made == total) return false;
+      ++made;
+      return batches.next(b);
     };
-    std::unique_ptr<data::Prefetcher<ImageBatch>> loader;
-    if (prefetch) loader = std::make_unique<data::Prefetcher<ImageBatch>>(produce, 2);
-    ImageBatch b;
+    std::unique_ptr<data::Prefetcher<data::TensorBatch>> loader;
+    if (prefetch) loader = std::make_unique<data::Prefetcher<data::TensorBatch>>(produce, 2);
+    data::TensorBatch b;
     double running = 0;
     for (long step = 0; prefetch ? loader->next(b) : produce(b); ++step) {
       adam.zero_grad();
-      Tensor loss = reduce_mean(softmax_cross_entropy_with_logits(Tensor(b.onehot), net(Tensor(b.images))));
+      Tensor loss = reduce_mean(softmax_cross_entropy_with_logits(b.one_hot, net(b.features)));
       loss.backward();
       adam.step();
       running = step == 0 ? loss.item() : 0.95 * running + 0.05 * loss.item();
@@ -170,7 +117,10 @@ int main(int argc, char** argv) {
     std::printf("image_folder: seed %llu, %ld steps of %zu, augmentation %s, prefetching %s\n",
                 (unsigned long long)opts.seed, total, batch, augment ? "crop 4 + flip" : "off",
                 prefetch ? "on" : "off");
-    std::printf("test accuracy: %.4f\n", evaluate(net, test));
+    data::TensorBatches test_batches(test_set, 256, 0, data::BatchOptions().shuffle(false));
+    data::Accuracy accuracy;
+    data::evaluate(net, test_batches, {&accuracy});
+    std::printf("test accuracy: %.4f\n", accuracy.value());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "image_folder: %s\n", e.what());
     return 1;

@@ -73,7 +73,7 @@ bool Batches::next(Batch& out) {
 
 Batches::iterator Batches::begin() {
   order_.close_finished_epoch();
-  return next(current_) ? iterator(this) : iterator();
+  return next(current_) ? iterator(this, &current_) : iterator();
 }
 
 }  // namespace xgrad::data

@@ -1,5 +1,8 @@
 #include "data/file_bytes.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
@@ -13,6 +16,47 @@ namespace xgrad::data::detail {
 
 void file_error(const std::string& kind, const std::string& path, const std::string& what) {
   throw std::runtime_error(kind + " file '" + path + "': " + what);
+}
+
+InputFile::InputFile(const std::string& kind, const std::string& path) : kind_(kind), path_(path) {
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) file_error(kind, path, std::string("cannot open: ") + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) {
+    const int e = errno;
+    ::close(fd_);
+    file_error(kind, path, std::string("cannot read: ") + std::strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd_);
+    file_error(kind, path, S_ISDIR(st.st_mode) ? "cannot read: it is a directory"
+                                               : "cannot read: not a regular file");
+  }
+  size_ = std::size_t(st.st_size);
+  // The loaders read front to back: let the kernel read ahead generously.
+  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+}
+
+InputFile::~InputFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void InputFile::read(std::size_t offset, void* dst, std::size_t n) const {
+  char* out = static_cast<char*>(dst);
+  while (n > 0) {
+    const ssize_t got = ::pread(fd_, out, n, off_t(offset));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      file_error(kind_, path_, std::string("read error: ") + std::strerror(errno));
+    }
+    if (got == 0) {
+      file_error(kind_, path_, "ends at byte " + std::to_string(offset) + ", " + std::to_string(n) +
+                                   " bytes short (did it change while being read?)");
+    }
+    out += got;
+    offset += std::size_t(got);
+    n -= std::size_t(got);
+  }
 }
 
 std::vector<char> read_file(const std::string& kind, const std::string& path, bool gunzip) {

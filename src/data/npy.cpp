@@ -5,7 +5,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <type_traits>
@@ -164,7 +166,9 @@ bool NpyArray::is_integer() const {
 namespace {
 
 /// Checks the header and the data length; fills dtype and shape, returns the data offset.
-std::size_t parse_header(const char* data, std::size_t size, const std::string& name, NpyArray& a) {
+/// `data` holds the first min(total, end of header) bytes of a file of `total` bytes.
+std::size_t parse_header(const char* data, std::size_t total, const std::string& name, NpyArray& a) {
+  const std::size_t size = total;  // the header checks below compare with the file's size
   if (size < 10 || std::memcmp(data, "\x93NUMPY", 6) != 0) {
     fail(name, "not a .npy file (no \\x93NUMPY magic)");
   }
@@ -213,6 +217,63 @@ std::size_t parse_header(const char* data, std::size_t size, const std::string& 
   return header_start + header_len;
 }
 
+/// How many leading bytes parse_header needs: the header's end as the first 12 bytes
+/// declare it (`prefix` holds min(file size, 12) of them), or 12 when they do not say.
+std::size_t header_bytes(const char* prefix, std::size_t n) {
+  if (n < 12 || std::memcmp(prefix, "\x93NUMPY", 6) != 0) return n;
+  const int major = static_cast<unsigned char>(prefix[6]);
+  if (major == 1) return 10 + std::size_t(le16(prefix + 8));
+  if (major == 2 || major == 3) return 12 + std::size_t(le32(prefix + 8));
+  return n;
+}
+
+/// Opens a `.npy` file and parses its header, reading only the header's bytes.
+/// Returns the offset of the data, which runs to the end of the file.
+std::size_t open_npy(const detail::InputFile& file, const std::string& path, NpyArray& a) {
+  char prefix[12];
+  const std::size_t n = std::min<std::size_t>(file.size(), sizeof prefix);
+  file.read(0, prefix, n);
+  const std::size_t end = std::min(file.size(), std::max(n, header_bytes(prefix, n)));
+  std::vector<char> head(end);
+  std::memcpy(head.data(), prefix, n);
+  if (end > n) file.read(n, head.data() + n, end - n);
+  return parse_header(head.data(), file.size(), path, a);
+}
+
+/// Refuses uint64 values above INT64_MAX (in `count` little-endian elements at `p`).
+void check_fits_int64(const char* p, std::size_t count, const std::string& name) {
+  for (std::size_t i = 0; i < count; ++i) {
+    std::uint64_t v;
+    std::memcpy(&v, p + 8 * i, 8);
+    if (v > std::uint64_t(INT64_MAX)) fail(name, "uint64 value " + std::to_string(v) + " does not fit int64");
+  }
+}
+
+/// A `.npy` file as an array of `Out`: read straight into the array when the file's dtype
+/// is `native` (one read, no conversion), else read and converted element by element.
+template <class Out>
+xt::xarray<Out> load_npy_as(const std::string& path, const char* native) {
+  detail::InputFile file("npy", path);
+  NpyArray header;
+  const std::size_t at = open_npy(file, path, header);
+  if constexpr (std::is_same_v<Out, std::int64_t>) {
+    if (!header.is_integer()) {
+      fail(path, "wrong dtype '" + header.dtype + "': integer values (class ids) were expected");
+    }
+  }
+  xt::xarray<Out> out = xt::xarray<Out>::from_shape(header.shape);
+  const std::size_t bytes = file.size() - at;  // = elements * item size (parse_header checked)
+  if (header.dtype == native) {
+    file.read(at, out.data(), bytes);
+    return out;
+  }
+  std::unique_ptr<char[]> raw(new char[bytes]);  // not zero-filled: read() fills every byte
+  file.read(at, raw.get(), bytes);
+  if (header.dtype == "<u8") check_fits_int64(raw.get(), header.size(), path);
+  convert(header.dtype, raw.get(), header.size(), out.data());
+  return out;
+}
+
 }  // namespace
 
 NpyArray parse_npy(const char* data, std::size_t size, const std::string& name) {
@@ -223,8 +284,12 @@ NpyArray parse_npy(const char* data, std::size_t size, const std::string& name) 
 }
 
 NpyArray read_npy(const std::string& path) {
-  const std::vector<char> bytes = detail::read_file("npy", path, /*gunzip=*/false);
-  return parse_npy(bytes.data(), bytes.size(), path);
+  detail::InputFile file("npy", path);
+  NpyArray a;
+  const std::size_t at = open_npy(file, path, a);
+  a.bytes.resize(file.size() - at);
+  file.read(at, a.bytes.data(), a.bytes.size());
+  return a;
 }
 
 std::map<std::string, NpyArray> read_npz(const std::string& path) {
@@ -316,29 +381,15 @@ xt::xarray<std::int64_t> to_int64(const NpyArray& a, const std::string& name) {
   if (!a.is_integer()) {
     fail(name, "wrong dtype '" + a.dtype + "': integer values (class ids) were expected");
   }
-  if (a.dtype == "<u8") {
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      std::uint64_t v;
-      std::memcpy(&v, a.bytes.data() + 8 * i, 8);
-      if (v > std::uint64_t(INT64_MAX)) fail(name, "uint64 value " + std::to_string(v) + " does not fit int64");
-    }
-  }
+  if (a.dtype == "<u8") check_fits_int64(a.bytes.data(), a.size(), name);
   xt::xarray<std::int64_t> out = xt::xarray<std::int64_t>::from_shape(a.shape);
   convert(a.dtype, a.bytes.data(), a.size(), out.data());
   return out;
 }
 
-xt::xarray<float> load_npy_float(const std::string& path) {
-  // Straight from the file's bytes into the array (no intermediate NpyArray copy).
-  const std::vector<char> bytes = detail::read_file("npy", path, /*gunzip=*/false);
-  NpyArray header;
-  const std::size_t at = parse_header(bytes.data(), bytes.size(), path, header);
-  xt::xarray<float> out = xt::xarray<float>::from_shape(header.shape);
-  convert(header.dtype, bytes.data() + at, header.size(), out.data());
-  return out;
-}
+xt::xarray<float> load_npy_float(const std::string& path) { return load_npy_as<float>(path, "<f4"); }
 xt::xarray<std::int64_t> load_npy_int(const std::string& path) {
-  return to_int64(read_npy(path), path);
+  return load_npy_as<std::int64_t>(path, "<i8");
 }
 
 TensorDataset load_npz_dataset(const std::string& path, const std::string& features_key,

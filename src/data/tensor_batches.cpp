@@ -89,7 +89,7 @@ bool TensorBatches::next(TensorBatch& out) {
 
 TensorBatches::iterator TensorBatches::begin() {
   order_.close_finished_epoch();
-  return next(current_) ? iterator(this) : iterator();
+  return next(current_) ? iterator(this, &current_) : iterator();
 }
 
 }  // namespace xgrad::data

@@ -95,6 +95,19 @@ TEST_CASE("npy: bad files name the file and what is wrong", "[data][npy][errors]
         "Fortran-order");
   fails("version.npy", std::string("\x93NUMPY\x09\x00", 8) + good.substr(8), "unsupported format version 9");
   REQUIRE_THROWS_WITH(data::read_npy(temp_path("missing.npy")), Contains("missing.npy") && Contains("cannot open"));
+  // The loaders read the header first, then the data straight into the array: the header's
+  // declared length, the file's end and the dtype are checked before any data is read.
+  fails("empty.npy", "", "not a .npy file");
+  fails("v2_header_cut.npy", std::string("\x93NUMPY\x02\x00\x00\x01\x00\x00{'descr'", 20),
+        "truncated header (256 header bytes declared, 8 present)");
+  fails("truncated_int.npy", npy("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", "12345678"),
+        "needs 16 data bytes, the file has 8", /*as_int=*/true);
+  fails("u8_overflow.npy", npy("{'descr': '<u8', 'fortran_order': False, 'shape': (2,), }",
+                               raw<std::uint64_t>({1, 1ull << 63})),
+        "uint64 value 9223372036854775808 does not fit int64", /*as_int=*/true);
+  const auto dir = temp_path("a_directory.npy");
+  std::filesystem::create_directories(dir);
+  REQUIRE_THROWS_WITH(data::load_npy_float(dir), Contains(dir) && Contains("it is a directory"));
 }
 
 TEST_CASE("npy/npz: what we save reads back, and a corrupt .npz is named", "[data][npy]") {

@@ -175,3 +175,69 @@ TEST_CASE("prefetcher: bad arguments", "[data][prefetcher][concurrency]") {
   CHECK_THROWS_WITH(data::Prefetcher<int>(producer, 0), Contains("capacity must be at least 1"));
   CHECK_THROWS_WITH(data::Prefetcher<int>(data::Prefetcher<int>::Producer()), Contains("empty producer"));
 }
+
+#ifdef __linux__
+#include <pthread.h>
+#include <sched.h>
+
+#include "support/skip.hpp"
+
+TEST_CASE("prefetcher: the loader thread runs under SCHED_BATCH on Linux", "[data][prefetcher][concurrency]") {
+  // So that waking it does not preempt the training thread on a shared core (see
+  // prefer_throughput_scheduling). The caller's own policy is left alone.
+  const int before = sched_getscheduler(0);
+  std::atomic<int> policy{-1};
+  data::Prefetcher<int> loader([&](int& b) {
+    policy = sched_getscheduler(0);
+    b = 1;
+    return false;
+  });
+  int b = 0;
+  CHECK_FALSE(loader.next(b));
+  CHECK(policy.load() == SCHED_BATCH);
+  CHECK(sched_getscheduler(0) == before);
+}
+
+TEST_CASE("prefetcher: the loader is kept off the consumer's CPU when there is another", "[data][prefetcher][concurrency]") {
+  cpu_set_t mine;
+  CPU_ZERO(&mine);
+  REQUIRE(pthread_getaffinity_np(pthread_self(), sizeof mine, &mine) == 0);
+  if (CPU_COUNT(&mine) < 2) {
+    test::mark_skipped("this thread may use only one CPU");
+    return;
+  }
+  std::vector<cpu_set_t> masks;
+  {
+    data::Prefetcher<int> loader([&](int& b) {
+      cpu_set_t m;
+      CPU_ZERO(&m);
+      sched_getaffinity(0, sizeof m, &m);
+      masks.push_back(m);
+      b = int(masks.size());
+      return masks.size() < 5;
+    }, 1);
+    // Then hold the consumer on one CPU, so that "its CPU" is well defined.
+    const int cpu = sched_getcpu();
+    REQUIRE(cpu >= 0);
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    REQUIRE(pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0);
+    int b = 0;
+    while (loader.next(b)) {
+    }
+    REQUIRE(pthread_setaffinity_np(pthread_self(), sizeof mine, &mine) == 0);
+    REQUIRE(masks.size() == 5);
+    // Batches begun after the first next() (which moved the loader off `cpu` if the
+    // constructor had not already) are made on the other CPUs this thread may use.
+    for (std::size_t i = 3; i < masks.size(); ++i) {
+      INFO("batch " << i);
+      CHECK_FALSE(CPU_ISSET(cpu, &masks[i]));
+      cpu_set_t common;
+      CPU_AND(&common, &masks[i], &mine);
+      CHECK(CPU_COUNT(&common) == CPU_COUNT(&masks[i]));
+      CHECK(CPU_COUNT(&masks[i]) == CPU_COUNT(&mine) - 1);
+    }
+  }
+}
+#endif

@@ -29,12 +29,12 @@
 /// copied or kept (say, into a vector) is never overwritten: fresh arrays are allocated.
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <memory>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
 
+#include "xgrad/data/batch_iterator.hpp"
 #include "xgrad/data/batch_order.hpp"
 #include "xgrad/data/mnist.hpp"
 #include "xgrad/tensor.hpp"
@@ -97,35 +97,9 @@ public:
   /// The order of the current epoch (indices into the dataset).
   const std::vector<std::size_t>& order() const { return order_.order(); }
 
-  /// Input iterator over the batches of a range-for (see begin()); it refers to its
-  /// Batches object, which it advances with next().
-  class iterator {
-  public:
-    ///@{
-    /// Input-iterator protocol: `*it` is the current batch (owned by the Batches object and
-    /// refilled by `++it`); the iterator equals end() once an epoch is over.
-    using iterator_category = std::input_iterator_tag;
-    using value_type = Batch;
-    using difference_type = std::ptrdiff_t;
-    using pointer = Batch*;
-    using reference = Batch&;
-
-    iterator() = default;
-    reference operator*() const { return owner_->current_; }
-    pointer operator->() const { return &owner_->current_; }
-    iterator& operator++() {
-      if (!owner_->next(owner_->current_)) owner_ = nullptr;
-      return *this;
-    }
-    bool operator==(const iterator& o) const { return owner_ == o.owner_; }
-    bool operator!=(const iterator& o) const { return owner_ != o.owner_; }
-    ///@}
-
-  private:
-    friend class Batches;
-    explicit iterator(Batches* owner) : owner_(owner) {}
-    Batches* owner_ = nullptr;
-  };
+  /// Input iterator over the batches of a range-for (see begin()); it refers to this
+  /// object, which it advances with next().
+  using iterator = BatchIterator<Batches, Batch>;
 
   /// Fetches the first batch of the next epoch (or the next batch when endless).
   iterator begin();

@@ -30,11 +30,16 @@
 ///   thread and must only touch what the consumer does not touch meanwhile. xgrad's kernels
 ///   may run on both threads (their jobs take turns on xgrad's pool); to keep the training
 ///   step's threads free, make producer work serial (AugmentOptions::parallel(false)).
+/// - Scheduling (Linux): the loader thread runs under SCHED_BATCH, so that waking it from
+///   next() does not preempt the training thread, and on the CPUs the consumer may use other
+///   than the one it is on when it calls next() (when there is another), so that its work
+///   overlaps the step instead of taking turns with it on one core.
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -42,6 +47,36 @@
 #include <vector>
 
 namespace xgrad::data {
+
+namespace detail {
+/// Called first on a Prefetcher's loader thread: on Linux, puts the thread under SCHED_BATCH
+/// (same priority, but a wake-up does not preempt the thread running on that core; without
+/// it, each next() that wakes the loader on the training thread's core hands that core to
+/// the loader for a whole batch, and the training step waits it out). A no-op elsewhere or
+/// when refused.
+void prefer_throughput_scheduling();
+/// Keeps a Prefetcher's loader thread off the CPU its consumer is on (Linux): restricts the
+/// loader to the CPUs the constructing thread could use, minus the consumer's current one,
+/// so that the kernel does not run the loader on the training thread's core, where its work
+/// would delay the step instead of overlapping it. Does nothing with a single CPU, elsewhere
+/// than Linux, or when refused.
+class LoaderPlacement {
+public:
+  /// Records the CPUs the calling thread may use (a taskset/affinity limit is respected).
+  LoaderPlacement();
+  ~LoaderPlacement();
+  LoaderPlacement(const LoaderPlacement&) = delete;
+  LoaderPlacement& operator=(const LoaderPlacement&) = delete;
+  /// Called by the consumer before it wakes `loader`; re-restricts it only when the caller
+  /// is on another CPU than last time (a vDSO read otherwise).
+  void keep_off_this_cpu(std::thread& loader);
+
+private:
+  struct Cpus;
+  std::unique_ptr<Cpus> cpus_;
+  int excluded_ = -1;
+};
+}  // namespace detail
 
 /// Runs a producer on its own thread and queues the batches it makes, in order (see the
 /// file comment). `B` is the batch type: default-constructible, movable and swappable.
@@ -59,6 +94,7 @@ public:
     if (capacity_ == 0) throw std::invalid_argument("Prefetcher: capacity must be at least 1");
     if (!producer_) throw std::invalid_argument("Prefetcher: empty producer");
     thread_ = std::thread([this] { run(); });
+    placement_.keep_off_this_cpu(thread_);
   }
 
   /// Stops the producer at its next batch boundary and joins the loader thread.
@@ -89,6 +125,7 @@ public:
     free_.push_back(std::move(ready_.front()));
     ready_.pop_front();
     lock.unlock();
+    placement_.keep_off_this_cpu(thread_);
     space_.notify_one();
     return true;
   }
@@ -109,6 +146,7 @@ public:
 
 private:
   void run() {
+    detail::prefer_throughput_scheduling();
     B batch;
     bool have_buffer = false;
     for (;;) {
@@ -161,6 +199,7 @@ private:
   std::size_t allocated_ = 0;
   bool stop_ = false;
   bool finished_ = false;
+  detail::LoaderPlacement placement_;  // used by the consumer only
   std::thread thread_;  // last: starts after every member above is constructed
 };
 

@@ -22,12 +22,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <iterator>
 #include <memory>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
 
+#include "xgrad/data/batch_iterator.hpp"
 #include "xgrad/data/batch_order.hpp"
 #include "xgrad/data/tensor_dataset.hpp"
 #include "xgrad/tensor.hpp"
@@ -92,35 +92,9 @@ public:
   /// The dataset the batches come from.
   const TensorDataset& dataset() const { return *data_; }
 
-  /// Input iterator over the batches of a range-for (see begin()); it refers to its
-  /// TensorBatches object, which it advances with next().
-  class iterator {
-  public:
-    ///@{
-    /// Input-iterator protocol: `*it` is the current batch (owned by the TensorBatches object and
-    /// refilled by `++it`); the iterator equals end() once an epoch is over.
-    using iterator_category = std::input_iterator_tag;
-    using value_type = TensorBatch;
-    using difference_type = std::ptrdiff_t;
-    using pointer = TensorBatch*;
-    using reference = TensorBatch&;
-
-    iterator() = default;
-    reference operator*() const { return owner_->current_; }
-    pointer operator->() const { return &owner_->current_; }
-    iterator& operator++() {
-      if (!owner_->next(owner_->current_)) owner_ = nullptr;
-      return *this;
-    }
-    bool operator==(const iterator& o) const { return owner_ == o.owner_; }
-    bool operator!=(const iterator& o) const { return owner_ != o.owner_; }
-    ///@}
-
-  private:
-    friend class TensorBatches;
-    explicit iterator(TensorBatches* owner) : owner_(owner) {}
-    TensorBatches* owner_ = nullptr;
-  };
+  /// Input iterator over the batches of a range-for (see begin()); it refers to this
+  /// object, which it advances with next().
+  using iterator = BatchIterator<TensorBatches, TensorBatch>;
 
   /// Fetches the first batch of the next epoch (or the next batch when endless); a loop
   /// broken off mid-epoch resumes where it stopped.

@@ -1,0 +1,136 @@
+// An 8x8-digits conv net: scikit-learn's digits table (1797 images of 8x8 pixels, values
+// 0-16, 10 classes) from its CSV, a stratified train/test split, a small conv net over several
+// seeds; the split is saved as .npz for baseline.py (the same net and training in PyTorch).
+//
+// usage: digits [--csv PATH] [--seeds 1,2,3] [--epochs 20] [--test-fraction 0.25]
+//               [--split-seed 0] [--out-dir DIR]
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xgrad/data/data.hpp>
+#include <xgrad/nn/nn.hpp>
+#include <xgrad/optim/adam.hpp>
+#include <xgrad/xgrad.hpp>
+
+using namespace xgrad;
+
+namespace {
+
+const char* kSklearnCsv = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz";
+
+struct Options {
+  std::string csv = kSklearnCsv;
+  std::vector<std::uint64_t> seeds{1, 2, 3};
+  int epochs = 20;
+  double test_fraction = 0.25;
+  std::uint64_t split_seed = 0;
+  std::string out_dir = "digits_out";
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--csv") o.csv = value();
+    else if (a == "--epochs") o.epochs = std::stoi(value());
+    else if (a == "--test-fraction") o.test_fraction = std::stod(value());
+    else if (a == "--split-seed") o.split_seed = std::stoull(value());
+    else if (a == "--out-dir") o.out_dir = value();
+    else if (a == "--seeds") {
+      o.seeds.clear();
+      std::string s = value();
+      for (std::size_t p = 0; p <= s.size();) {
+        std::size_t q = std::min(s.find(',', p), s.size());
+        o.seeds.push_back(std::stoull(s.substr(p, q - p)));
+        p = q + 1;
+      }
+    } else {
+      throw std::invalid_argument("unknown option " + a + " (see the usage line in main.cpp)");
+    }
+  }
+  return o;
+}
+
+/// [N, 64] pixel values 0-16 -> [N, 8, 8, 1] in [0, 1] (NHWC, one channel).
+void to_images(data::TensorDataset& d) {
+  d.features /= 16.0f;
+  d.features.reshape({d.size(), std::size_t(8), std::size_t(8), std::size_t(1)});
+}
+
+/// conv 3x3 (16) -> ReLU -> conv 3x3 (32) -> ReLU -> 2x2 max pool -> 4x4x32 -> dense 64 ->
+/// ReLU -> dense 10, both convolutions SAME; Adam (lr 1e-3), batches of 32. Returns the test
+/// accuracy.
+double run(const data::TensorDataset& train, const data::TensorDataset& test, std::uint64_t seed,
+           int epochs) {
+  nn::manual_seed(seed);
+  nn::Sequential model;
+  model.add(nn::Conv2D(1, 16, 3, 1, Padding::Same));
+  model.add(nn::ReLU());
+  model.add(nn::Conv2D(16, 32, 3, 1, Padding::Same));
+  model.add(nn::ReLU());
+  model.add(nn::MaxPool2D(2));
+  model.add(nn::Flatten());
+  model.add(nn::Dense(4 * 4 * 32, 64));
+  model.add(nn::ReLU());
+  model.add(nn::Dense(64, train.num_classes));
+  optim::Adam opt(model.parameters(), /*lr=*/1e-3f);
+  data::TensorBatches batches(train, /*batch_size=*/32, seed, data::BatchOptions().one_hot(true));
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    for (auto& b : batches) {
+      opt.zero_grad();
+      Tensor loss = reduce_mean(softmax_cross_entropy_with_logits(b.one_hot, model(b.features)));
+      loss.backward();
+      opt.step();
+    }
+  }
+  data::TensorBatches test_batches(test, 256, 0, data::BatchOptions().shuffle(false));
+  data::Accuracy accuracy;
+  data::evaluate(model, test_batches, {&accuracy});
+  return accuracy.value();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const Options o = parse(argc, argv);
+  // scikit-learn's digits.csv.gz has no header: 64 pixel columns, then the digit.
+  data::TensorDataset all = data::load_csv(o.csv, data::CsvOptions().header(false).target(-1));
+  std::printf("data: %s, %zu features, %zu classes\n", all.description.c_str(),
+              all.example_size(), all.num_classes);
+
+  auto parts = data::train_validation_split(all, o.test_fraction, o.split_seed, /*stratified=*/true);
+  std::filesystem::create_directories(o.out_dir);
+  // The split as loaded (pixels 0-16, [N, 64]), for baseline.py.
+  data::save_npz(o.out_dir + "/train.npz", parts.train);
+  data::save_npz(o.out_dir + "/test.npz", parts.validation);
+  to_images(parts.train);
+  to_images(parts.validation);
+  std::printf("split (seed %llu, stratified): %zu train, %zu test; saved to %s/{train,test}.npz\n",
+              static_cast<unsigned long long>(o.split_seed), parts.train.size(),
+              parts.validation.size(), o.out_dir.c_str());
+
+  std::vector<double> acc;
+  for (auto seed : o.seeds) {
+    acc.push_back(run(parts.train, parts.validation, seed, o.epochs));
+    std::printf("seed %llu: test accuracy %.4f\n", static_cast<unsigned long long>(seed), acc.back());
+  }
+  std::vector<double> sorted = acc;
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t n = sorted.size();
+  const double median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  std::printf("conv net test accuracy over %zu seeds: median %.4f, range %.4f-%.4f (%d epochs)\n",
+              n, median, sorted.front(), sorted.back(), o.epochs);
+  return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "digits: %s\n", e.what());
+  return 1;
+}
