@@ -22,6 +22,5 @@ $SUDO apt-get install -y -qq --no-install-recommends pkgconf
 # examples/tabular and examples/digits: scikit-learn's breast-cancer and digits CSVs and the
 # logistic-regression baseline.
 $SUDO apt-get install -y -qq --no-install-recommends python3-sklearn
-# examples/digits and examples/image_folder: their PyTorch baselines (Pillow reads the PNGs);
-# without them the baselines' tiny runs report a skip.
-$SUDO apt-get install -y -qq --no-install-recommends python3-torch python3-pil
+# Not installed here (large, and the main job does not use them): python3-torch and
+# python3-pil, for the PyTorch baselines and comparisons; without them those runs report a skip.
