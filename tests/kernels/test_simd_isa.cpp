@@ -82,7 +82,7 @@ void compare_with_baseline(Isa isa, double tol) {
 }  // namespace
 
 TEST_CASE("simd isa: direct conv kernels of every set agree with the baseline to rounding",
-          "[simd][conv]") {
+          "[simd][conv][every_isa]") {
   for (Isa isa : {Isa::Avx2, Isa::Avx512}) {
     if (!test::cpu_has_or_skip(isa)) continue;
     compare_with_baseline<float>(isa, 1e-5);
@@ -91,7 +91,7 @@ TEST_CASE("simd isa: direct conv kernels of every set agree with the baseline to
 }
 
 TEST_CASE("simd isa: im2col and col2im_add of every set equal the baseline's exactly",
-          "[simd][conv]") {
+          "[simd][conv][every_isa]") {
   for (Isa isa : {Isa::Avx2, Isa::Avx512}) {
     if (!test::cpu_has_or_skip(isa)) continue;
     // Channel counts across the short-run cases (1..16 values, full vectors plus a tail).
@@ -166,7 +166,7 @@ void compare_vmath(Isa isa, double tol) {
 }  // namespace
 
 TEST_CASE("simd isa: vmath loops of every set agree with the baseline to rounding",
-          "[simd][vmath]") {
+          "[simd][vmath][every_isa]") {
   for (Isa isa : {Isa::Avx2, Isa::Avx512}) {
     if (!test::cpu_has_or_skip(isa)) continue;
     compare_vmath<float>(isa, 1e-5);

@@ -81,7 +81,8 @@ TEST_CASE("sparse_matmul: empty shapes and an all-zero matrix", "[ops][sparse]")
   CHECK(no_cols.shape() == Shape{3, 0});
 }
 
-TEST_CASE("sparse_matmul: every instruction set agrees with the baseline", "[ops][sparse][simd]") {
+TEST_CASE("sparse_matmul: every instruction set agrees with the baseline",
+          "[ops][sparse][simd][every_isa]") {
   const xt::xarray<float> dense = xt::xarray<float>(sparse_array(6, 40, 0.3, 9));
   const SparseRows<float> a(dense);
   for (std::size_t n : {5u, 21u, 100u}) {
