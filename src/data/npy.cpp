@@ -235,7 +235,7 @@ std::size_t open_npy(const detail::InputFile& file, const std::string& path, Npy
   file.read(0, prefix, n);
   const std::size_t end = std::min(file.size(), std::max(n, header_bytes(prefix, n)));
   std::vector<char> head(end);
-  std::memcpy(head.data(), prefix, n);
+  if (n > 0) std::memcpy(head.data(), prefix, n);  // an empty file: head.data() may be null
   if (end > n) file.read(n, head.data() + n, end - n);
   return parse_header(head.data(), file.size(), path, a);
 }
