@@ -34,10 +34,8 @@ void add_seed_options(cxxopts::Options& options) {
        cxxopts::value<int>()->default_value("0"));
 }
 
-SeedPlan read_seed_plan(const cxxopts::ParseResult& r, std::uint64_t single_seed) {
-  SeedPlan plan;
-  plan.jobs = r["jobs"].as<int>();
-  const std::string list = r["seeds"].as<std::string>();
+std::vector<std::uint64_t> parse_seed_list(const std::string& list) {
+  std::vector<std::uint64_t> seeds;
   std::set<std::uint64_t> seen;
   std::stringstream in(list);
   std::string item;
@@ -50,15 +48,26 @@ SeedPlan read_seed_plan(const cxxopts::ParseResult& r, std::uint64_t single_seed
       used = 0;
     }
     if (item.empty() || used != item.size() || item[0] == '-') {
-      std::cerr << "--seeds: '" << item << "' in '" << list << "' is not a seed (use e.g. 1,2,3)"
-                << std::endl;
-      std::exit(2);
+      throw std::invalid_argument("--seeds: '" + item + "' in '" + list +
+                                  "' is not a seed (use e.g. 1,2,3)");
     }
     if (!seen.insert(seed).second) {
-      std::cerr << "--seeds: seed " << seed << " appears twice in '" << list << "'" << std::endl;
-      std::exit(2);
+      throw std::invalid_argument("--seeds: seed " + std::to_string(seed) + " appears twice in '" +
+                                  list + "'");
     }
-    plan.seeds.push_back(seed);
+    seeds.push_back(seed);
+  }
+  return seeds;
+}
+
+SeedPlan read_seed_plan(const cxxopts::ParseResult& r, std::uint64_t single_seed) {
+  SeedPlan plan;
+  plan.jobs = r["jobs"].as<int>();
+  try {
+    plan.seeds = parse_seed_list(r["seeds"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    std::cerr << e.what() << std::endl;
+    std::exit(2);
   }
   if (plan.seeds.empty()) plan.seeds.push_back(single_seed);
   if (plan.jobs < 0) {

@@ -23,6 +23,10 @@ struct SeedPlan {
   bool several() const { return seeds.size() > 1; }
 };
 
+/// "1,2,3" -> {1, 2, 3}; throws std::invalid_argument naming the list on an entry that is not
+/// a non-negative integer or a seed given twice.
+std::vector<std::uint64_t> parse_seed_list(const std::string& list);
+
 /// Reads --seeds (comma-separated, e.g. "1,2,3"; duplicates refused) and --jobs; exits 2 with
 /// a message on bad input.
 SeedPlan read_seed_plan(const cxxopts::ParseResult& result, std::uint64_t single_seed);

@@ -66,9 +66,7 @@ double& element(std::vector<Tensor64>& ts, std::size_t flat) {
 
 }  // namespace
 
-namespace {
-
-int run(int argc, char** argv) {
+int main(int argc, char** argv) try {
   std::size_t hidden = 4;
   std::uint64_t seed = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -149,15 +147,7 @@ int run(int argc, char** argv) {
   const bool ok = asymmetry / scale < 1e-12 && hv_error / scale < 1e-12 && fd_error / scale < 1e-7;
   std::printf("verdict: %s\n", ok ? "Hessian checks passed" : "Hessian checks FAILED");
   return ok ? 0 : 1;
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "hessian: %s\n", e.what());
+  return 1;
 }

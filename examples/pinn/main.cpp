@@ -11,11 +11,12 @@
 #include <exception>
 #include <memory>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <xgrad/xgrad.hpp>
+
+#include "seeds.hpp"
 
 using namespace xgrad;
 
@@ -108,19 +109,9 @@ Result solve(const Problem& p, long steps, std::uint64_t seed) {
   return {std::sqrt(err / norm), last, seconds};
 }
 
-std::vector<std::uint64_t> parse_seeds(const std::string& s) {
-  std::vector<std::uint64_t> seeds;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) seeds.push_back(std::stoull(item));
-  return seeds;
-}
-
 }  // namespace
 
-namespace {
-
-int run(int argc, char** argv) {
+int main(int argc, char** argv) try {
   std::string which = "both";
   long steps = 4000;
   std::vector<std::uint64_t> seeds{1, 2, 3};
@@ -132,7 +123,7 @@ int run(int argc, char** argv) {
     }
     if (flag == "--problem") which = argv[i + 1];
     if (flag == "--steps") steps = std::stol(argv[i + 1]);
-    if (flag == "--seeds") seeds = parse_seeds(argv[i + 1]);
+    if (flag == "--seeds") seeds = examples::parse_seed_list(argv[i + 1]);
   }
   std::vector<Problem> problems;
   if (which == "poisson" || which == "both") problems.push_back(poisson);
@@ -158,15 +149,7 @@ int run(int argc, char** argv) {
                 errors.size(), total_seconds / double(seeds.size()));
   }
   return 0;
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "pinn: %s\n", e.what());
+  return 1;
 }

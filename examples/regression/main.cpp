@@ -19,6 +19,8 @@
 #include <xgrad/optim/adam.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "seeds.hpp"
+
 using namespace xgrad;
 
 namespace {
@@ -46,15 +48,8 @@ Options parse(int argc, char** argv) {
     else if (a == "--test") o.test = std::stoull(value());
     else if (a == "--noise") o.noise = std::stod(value());
     else if (a == "--data-seed") o.data_seed = std::stoull(value());
-    else if (a == "--seeds") {
-      o.seeds.clear();
-      std::string s = value();
-      for (std::size_t p = 0; p <= s.size();) {
-        std::size_t q = std::min(s.find(',', p), s.size());
-        o.seeds.push_back(std::stoull(s.substr(p, q - p)));
-        p = q + 1;
-      }
-    } else {
+    else if (a == "--seeds") o.seeds = examples::parse_seed_list(value());
+    else {
       throw std::invalid_argument("unknown option " + a + " (see the usage line in main.cpp)");
     }
   }

@@ -17,6 +17,8 @@
 #include <xgrad/optim/adam.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "seeds.hpp"
+
 using namespace xgrad;
 
 namespace {
@@ -45,15 +47,8 @@ Options parse(int argc, char** argv) {
     else if (a == "--test-fraction") o.test_fraction = std::stod(value());
     else if (a == "--split-seed") o.split_seed = std::stoull(value());
     else if (a == "--out-dir") o.out_dir = value();
-    else if (a == "--seeds") {
-      o.seeds.clear();
-      std::string s = value();
-      for (std::size_t p = 0; p <= s.size();) {
-        std::size_t q = std::min(s.find(',', p), s.size());
-        o.seeds.push_back(std::stoull(s.substr(p, q - p)));
-        p = q + 1;
-      }
-    } else {
+    else if (a == "--seeds") o.seeds = examples::parse_seed_list(value());
+    else {
       throw std::invalid_argument("unknown option " + a + " (see the usage line in main.cpp)");
     }
   }

@@ -23,9 +23,7 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-namespace {
-
-int run(int argc, char** argv) {
+int main(int argc, char** argv) try {
   std::size_t in = 64, hidden = 256, batch = 64;
   int reps = 200;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -73,15 +71,7 @@ int run(int argc, char** argv) {
   std::printf("gradient-penalty critic step: %.3f ms (median)\n", g);
   std::printf("ratio: %.2fx\n", g / p);
   return 0;
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "bench_gradient_penalty: %s\n", e.what());
+  return 1;
 }

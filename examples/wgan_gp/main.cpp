@@ -108,9 +108,7 @@ int against_fixture(const std::string& path) {
 
 }  // namespace
 
-namespace {
-
-int run(int argc, char** argv) {
+int main(int argc, char** argv) try {
   if (argc == 3 && std::string(argv[1]) == "--fixture") return against_fixture(argv[2]);
   if (argc != 1) {
     std::fprintf(stderr, "usage: wgan_gp [--fixture file.json]\n");
@@ -132,15 +130,7 @@ int run(int argc, char** argv) {
   std::printf("after one SGD step (lr 1e-3): critic loss %.6f\n",
               wgan::critic_loss(critic, Tensor64(real), Tensor64(fake), Tensor64(eps), 10.0).total.item());
   return 0;
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "wgan_gp: %s\n", e.what());
+  return 1;
 }
