@@ -4,11 +4,9 @@
 //
 // usage: digits [--csv PATH] [--seeds 1,2,3] [--epochs 20] [--test-fraction 0.25]
 //               [--split-seed 0] [--out-dir DIR]
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,43 +15,14 @@
 #include <xgrad/optim/adam.hpp>
 #include <xgrad/xgrad.hpp>
 
-#include "seeds.hpp"
+#include "split_run.hpp"
 
 using namespace xgrad;
 
 namespace {
 
 const char* kSklearnCsv = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz";
-
-struct Options {
-  std::string csv = kSklearnCsv;
-  std::vector<std::uint64_t> seeds{1, 2, 3};
-  int epochs = 20;
-  double test_fraction = 0.25;
-  std::uint64_t split_seed = 0;
-  std::string out_dir = "digits_out";
-};
-
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--csv") o.csv = value();
-    else if (a == "--epochs") o.epochs = std::stoi(value());
-    else if (a == "--test-fraction") o.test_fraction = std::stod(value());
-    else if (a == "--split-seed") o.split_seed = std::stoull(value());
-    else if (a == "--out-dir") o.out_dir = value();
-    else if (a == "--seeds") o.seeds = examples::parse_seed_list(value());
-    else {
-      throw std::invalid_argument("unknown option " + a + " (see the usage line in main.cpp)");
-    }
-  }
-  return o;
-}
+const char* kDescription = "An 8x8-digits conv net on scikit-learn's digits table, over several seeds";
 
 /// [N, 64] pixel values 0-16 -> [N, 8, 8, 1] in [0, 1] (NHWC, one channel).
 void to_images(data::TensorDataset& d) {
@@ -96,7 +65,11 @@ double run(const data::TensorDataset& train, const data::TensorDataset& test, st
 }  // namespace
 
 int main(int argc, char** argv) try {
-  const Options o = parse(argc, argv);
+  examples::SplitRunOptions defaults;
+  defaults.csv = kSklearnCsv;
+  defaults.epochs = 20;
+  defaults.out_dir = "digits_out";
+  const auto o = examples::parse_split_run_options(argc, argv, "digits", kDescription, defaults);
   // scikit-learn's digits.csv.gz has no header: 64 pixel columns, then the digit.
   data::TensorDataset all = data::load_csv(o.csv, data::CsvOptions().header(false).target(-1));
   std::printf("data: %s, %zu features, %zu classes\n", all.description.c_str(),
@@ -118,12 +91,7 @@ int main(int argc, char** argv) try {
     acc.push_back(run(parts.train, parts.validation, seed, o.epochs));
     std::printf("seed %llu: test accuracy %.4f\n", static_cast<unsigned long long>(seed), acc.back());
   }
-  std::vector<double> sorted = acc;
-  std::sort(sorted.begin(), sorted.end());
-  const std::size_t n = sorted.size();
-  const double median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  std::printf("conv net test accuracy over %zu seeds: median %.4f, range %.4f-%.4f (%d epochs)\n",
-              n, median, sorted.front(), sorted.back(), o.epochs);
+  examples::print_accuracy_summary("conv net", acc, o.epochs);
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "digits: %s\n", e.what());

@@ -16,7 +16,9 @@
 
 #include <xgrad/xgrad.hpp>
 
+#include "cli.hpp"
 #include "seeds.hpp"
+#include "summary.hpp"
 
 using namespace xgrad;
 
@@ -112,19 +114,16 @@ Result solve(const Problem& p, long steps, std::uint64_t seed) {
 }  // namespace
 
 int main(int argc, char** argv) try {
-  std::string which = "both";
-  long steps = 4000;
-  std::vector<std::uint64_t> seeds{1, 2, 3};
-  for (int i = 1; i < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (i + 1 >= argc || (flag != "--problem" && flag != "--steps" && flag != "--seeds")) {
-      std::fprintf(stderr, "usage: pinn [--problem poisson|decay|both] [--steps N] [--seeds 1,2,3]\n");
-      return 2;
-    }
-    if (flag == "--problem") which = argv[i + 1];
-    if (flag == "--steps") steps = std::stol(argv[i + 1]);
-    if (flag == "--seeds") seeds = examples::parse_seed_list(argv[i + 1]);
-  }
+  cxxopts::Options options("pinn", "Physics-informed networks: Poisson's equation and u' = -u");
+  options.add_options()
+      ("problem", "poisson, decay or both", cxxopts::value<std::string>()->default_value("both"))
+      ("steps", "Adam steps per run", cxxopts::value<long>()->default_value("4000"))
+      ("seeds", "comma-separated seeds, one run each", cxxopts::value<std::string>()->default_value("1,2,3"))
+      ("h,help", "show this help");
+  const auto parsed = examples::parse_or_exit(options, argc, argv);
+  const std::string which = parsed["problem"].as<std::string>();
+  const long steps = parsed["steps"].as<long>();
+  const std::vector<std::uint64_t> seeds = examples::parse_seed_list(parsed["seeds"].as<std::string>());
   std::vector<Problem> problems;
   if (which == "poisson" || which == "both") problems.push_back(poisson);
   if (which == "decay" || which == "both") problems.push_back(decay);
@@ -143,10 +142,10 @@ int main(int argc, char** argv) try {
       errors.push_back(r.l2_relative_error);
       total_seconds += r.seconds;
     }
-    std::sort(errors.begin(), errors.end());
+    const examples::Spread e = examples::spread(errors);
     std::printf("%s: L2 relative error median %.3e, range %.3e-%.3e over %zu seeds, %.1f s per run\n",
-                p.name.c_str(), errors[errors.size() / 2], errors.front(), errors.back(),
-                errors.size(), total_seconds / double(seeds.size()));
+                p.name.c_str(), e.median, e.min, e.max, errors.size(),
+                total_seconds / double(seeds.size()));
   }
   return 0;
 } catch (const std::exception& e) {

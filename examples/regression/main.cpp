@@ -6,7 +6,6 @@
 //
 // usage: regression [--seeds 1,2,3] [--epochs 60] [--train 4000] [--test 2000]
 //                   [--noise 0.1] [--data-seed 0]
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -19,7 +18,9 @@
 #include <xgrad/optim/adam.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "cli.hpp"
 #include "seeds.hpp"
+#include "summary.hpp"
 
 using namespace xgrad;
 
@@ -36,22 +37,25 @@ struct Options {
 };
 
 Options parse(int argc, char** argv) {
+  cxxopts::Options options("regression", "An MLP and a linear model on generated data with a known noise floor");
+  options.add_options()
+      ("seeds", "comma-separated training seeds, one run each", cxxopts::value<std::string>()->default_value("1,2,3"))
+      ("epochs", "epochs per run", cxxopts::value<int>()->default_value("60"))
+      ("train", "training examples", cxxopts::value<std::size_t>()->default_value("4000"))
+      ("test", "test examples", cxxopts::value<std::size_t>()->default_value("2000"))
+      ("noise", "standard deviation of the targets' noise", cxxopts::value<double>()->default_value("0.1"))
+      ("data-seed", "seed of the generated data", cxxopts::value<std::uint64_t>()->default_value("0"))
+      ("h,help", "show this help");
+  const auto r = examples::parse_or_exit(options, argc, argv);
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--epochs") o.epochs = std::stoi(value());
-    else if (a == "--train") o.train = std::stoull(value());
-    else if (a == "--test") o.test = std::stoull(value());
-    else if (a == "--noise") o.noise = std::stod(value());
-    else if (a == "--data-seed") o.data_seed = std::stoull(value());
-    else if (a == "--seeds") o.seeds = examples::parse_seed_list(value());
-    else {
-      throw std::invalid_argument("unknown option " + a + " (see the usage line in main.cpp)");
-    }
+  o.epochs = r["epochs"].as<int>();
+  o.train = r["train"].as<std::size_t>();
+  o.test = r["test"].as<std::size_t>();
+  o.noise = r["noise"].as<double>();
+  o.data_seed = r["data-seed"].as<std::uint64_t>();
+  o.seeds = examples::parse_seed_list(r["seeds"].as<std::string>());
+  if (o.epochs < 1 || o.train == 0 || o.test == 0 || !(o.noise > 0)) {
+    throw std::invalid_argument("--epochs, --train, --test and --noise must be positive");
   }
   return o;
 }
@@ -115,15 +119,9 @@ Scores fit(nn::Module& model, const data::TensorDataset& train, const data::Tens
   return {mse.value(), mae.value(), r2.value()};
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 void summary(const char* what, const std::vector<double>& v) {
-  std::printf("  %-22s median %.5f, range %.5f-%.5f\n", what, median(v),
-              *std::min_element(v.begin(), v.end()), *std::max_element(v.begin(), v.end()));
+  const examples::Spread s = examples::spread(v);
+  std::printf("  %-22s median %.5f, range %.5f-%.5f\n", what, s.median, s.min, s.max);
 }
 
 }  // namespace
@@ -172,7 +170,7 @@ int main(int argc, char** argv) try {
   summary("MLP test mae", mlp_mae);
   summary("MLP test r2", mlp_r2);
   summary("linear test mse", lin_mse);
-  std::printf("MLP test mse / noise variance: median %.3f\n", median(mlp_mse) / variance);
+  std::printf("MLP test mse / noise variance: median %.3f\n", examples::spread(mlp_mse).median / variance);
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "regression: %s\n", e.what());

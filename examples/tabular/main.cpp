@@ -4,11 +4,9 @@
 //
 // usage: tabular [--csv PATH] [--seeds 1,2,3] [--epochs 60] [--test-fraction 0.25]
 //                [--split-seed 0] [--out-dir DIR]
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,43 +15,14 @@
 #include <xgrad/optim/adam.hpp>
 #include <xgrad/xgrad.hpp>
 
-#include "seeds.hpp"
+#include "split_run.hpp"
 
 using namespace xgrad;
 
 namespace {
 
 const char* kSklearnCsv = "/usr/lib/python3/dist-packages/sklearn/datasets/data/breast_cancer.csv";
-
-struct Options {
-  std::string csv = kSklearnCsv;
-  std::vector<std::uint64_t> seeds{1, 2, 3};
-  int epochs = 60;
-  double test_fraction = 0.25;
-  std::uint64_t split_seed = 0;
-  std::string out_dir = "tabular_out";
-};
-
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--csv") o.csv = value();
-    else if (a == "--epochs") o.epochs = std::stoi(value());
-    else if (a == "--test-fraction") o.test_fraction = std::stod(value());
-    else if (a == "--split-seed") o.split_seed = std::stoull(value());
-    else if (a == "--out-dir") o.out_dir = value();
-    else if (a == "--seeds") o.seeds = examples::parse_seed_list(value());
-    else {
-      throw std::invalid_argument("unknown option " + a + " (see the usage line in main.cpp)");
-    }
-  }
-  return o;
-}
+const char* kDescription = "An MLP on scikit-learn's breast-cancer table, over several seeds";
 
 /// Trains a 30 -> 32 -> ReLU -> 2 MLP with Adam and returns its test accuracy.
 double run(const data::TensorDataset& train, const data::TensorDataset& test, std::uint64_t seed,
@@ -82,7 +51,11 @@ double run(const data::TensorDataset& train, const data::TensorDataset& test, st
 }  // namespace
 
 int main(int argc, char** argv) try {
-  const Options o = parse(argc, argv);
+  examples::SplitRunOptions defaults;
+  defaults.csv = kSklearnCsv;
+  defaults.epochs = 60;
+  defaults.out_dir = "tabular_out";
+  const auto o = examples::parse_split_run_options(argc, argv, "tabular", kDescription, defaults);
   // The first line of scikit-learn's file is "569,30,malignant,benign", not column names;
   // the last column is the class (0 malignant, 1 benign).
   data::TensorDataset all = data::load_csv(
@@ -107,12 +80,7 @@ int main(int argc, char** argv) try {
     acc.push_back(run(parts.train, parts.validation, seed, o.epochs));
     std::printf("seed %llu: test accuracy %.4f\n", static_cast<unsigned long long>(seed), acc.back());
   }
-  std::vector<double> sorted = acc;
-  std::sort(sorted.begin(), sorted.end());
-  const std::size_t n = sorted.size();
-  const double median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  std::printf("MLP test accuracy over %zu seeds: median %.4f, range %.4f-%.4f (%d epochs)\n", n,
-              median, sorted.front(), sorted.back(), o.epochs);
+  examples::print_accuracy_summary("MLP", acc, o.epochs);
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "tabular: %s\n", e.what());
