@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include <cxxopts.hpp>
+#include <xgrad/optim/adam.hpp>
+#include <xgrad/xgrad.hpp>
 
 #include "cli.hpp"
 #include "seeds.hpp"
@@ -57,6 +59,25 @@ SplitRunOptions parse_split_run_options(int argc, char** argv, const std::string
     std::exit(2);
   }
   return o;
+}
+
+double train_and_test(xgrad::nn::Module& model, const xgrad::data::TensorDataset& train,
+                      const xgrad::data::TensorDataset& test, std::uint64_t seed, int epochs) {
+  using namespace xgrad;
+  optim::Adam opt(model.parameters(), /*lr=*/1e-3f);
+  data::TensorBatches batches(train, /*batch_size=*/32, seed, data::BatchOptions().one_hot(true));
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    for (auto& b : batches) {
+      opt.zero_grad();
+      Tensor loss = reduce_mean(softmax_cross_entropy_with_logits(b.one_hot, model(b.features)));
+      loss.backward();
+      opt.step();
+    }
+  }
+  data::TensorBatches test_batches(test, 256, 0, data::BatchOptions().shuffle(false));
+  data::Accuracy accuracy;
+  data::evaluate(model, test_batches, {&accuracy});
+  return accuracy.value();
 }
 
 void print_accuracy_summary(const std::string& what, const std::vector<double>& accuracies,

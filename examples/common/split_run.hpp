@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include <xgrad/data/data.hpp>
+#include <xgrad/nn/nn.hpp>
+
 namespace examples {
 
 struct SplitRunOptions {
@@ -23,6 +26,11 @@ struct SplitRunOptions {
 SplitRunOptions parse_split_run_options(int argc, char** argv, const std::string& program,
                                         const std::string& description,
                                         const SplitRunOptions& defaults);
+
+/// Trains `model` on `train` for `epochs` (Adam, lr 1e-3, shuffled batches of 32 drawn with
+/// `seed`, mean softmax cross-entropy on one-hot targets) and returns its accuracy on `test`.
+double train_and_test(xgrad::nn::Module& model, const xgrad::data::TensorDataset& train,
+                      const xgrad::data::TensorDataset& test, std::uint64_t seed, int epochs);
 
 /// Prints "<what> over N seeds: median M, range LO-HI (E epochs)".
 void print_accuracy_summary(const std::string& what, const std::vector<double>& accuracies,

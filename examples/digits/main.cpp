@@ -12,7 +12,6 @@
 
 #include <xgrad/data/data.hpp>
 #include <xgrad/nn/nn.hpp>
-#include <xgrad/optim/adam.hpp>
 #include <xgrad/xgrad.hpp>
 
 #include "split_run.hpp"
@@ -46,20 +45,7 @@ double run(const data::TensorDataset& train, const data::TensorDataset& test, st
   model.add(nn::Dense(4 * 4 * 32, 64));
   model.add(nn::ReLU());
   model.add(nn::Dense(64, train.num_classes));
-  optim::Adam opt(model.parameters(), /*lr=*/1e-3f);
-  data::TensorBatches batches(train, /*batch_size=*/32, seed, data::BatchOptions().one_hot(true));
-  for (int epoch = 0; epoch < epochs; ++epoch) {
-    for (auto& b : batches) {
-      opt.zero_grad();
-      Tensor loss = reduce_mean(softmax_cross_entropy_with_logits(b.one_hot, model(b.features)));
-      loss.backward();
-      opt.step();
-    }
-  }
-  data::TensorBatches test_batches(test, 256, 0, data::BatchOptions().shuffle(false));
-  data::Accuracy accuracy;
-  data::evaluate(model, test_batches, {&accuracy});
-  return accuracy.value();
+  return examples::train_and_test(model, train, test, seed, epochs);
 }
 
 }  // namespace
