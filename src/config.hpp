@@ -29,6 +29,11 @@ constexpr double kMinGemmAddsPerThread = 32768;
 constexpr double kMaxPairGemmFlops = 4e6;
 /// Flops per thread of a convolution (~5 us).
 constexpr double kMinConvFlopsPerThread = 5e5;
+/// The most oneDNN convolution plans (primitives and reorders for one shape and direction) kept
+/// at once; the least recently used goes first. A network has a few dozen; the bound is for a
+/// program whose shapes keep changing (variable image sizes, say), whose cache would otherwise
+/// grow without end.
+constexpr std::size_t kMaxDnnlConvPlans = 256;
 
 // Thread policy (kernels/parallel.hpp, kernels/thread_pool.hpp).
 

@@ -8,7 +8,9 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <list>
 #include <unordered_map>
+#include <utility>
 
 #include "config.hpp"
 #include "kernels/dnnl_engine.hpp"
@@ -134,24 +136,55 @@ struct KeyHash {
   }
 };
 
+/// The plans in use, the most recently used first, at most config::kMaxDnnlConvPlans. A plan
+/// evicted while a call still runs it stays alive in that call's shared_ptr.
+class PlanCache {
+public:
+  /// The plan for `key`, made by `make` at first use (null is remembered too).
+  template <class Make>
+  std::shared_ptr<const Plan> get(const Key& key, Make&& make) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = index_.find(key);
+    if (it != index_.end()) {
+      order_.splice(order_.begin(), order_, it->second);
+      return it->second->second;
+    }
+    order_.emplace_front(key, make());
+    index_.emplace(key, order_.begin());
+    if (order_.size() > config::kMaxDnnlConvPlans) {
+      index_.erase(order_.back().first);
+      order_.pop_back();
+    }
+    return order_.front().second;
+  }
+  std::size_t size() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return order_.size();
+  }
+
+private:
+  using Entry = std::pair<Key, std::shared_ptr<const Plan>>;
+  std::mutex mutex_;
+  std::list<Entry> order_;
+  std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index_;
+};
+
+PlanCache& plan_cache() {
+  static PlanCache cache;
+  return cache;
+}
+
 /// The plan for (geometry, direction), created at first use (single-threaded: the caller has
 /// set its OpenMP team to one thread); null if oneDNN has no primitive for it (remembered
-/// too). Thread-safe; plans are kept for the process's life (a network has few shapes).
+/// too). Thread-safe.
 std::shared_ptr<const Plan> plan_for(const ConvGeometry& g, Direction d) {
-  static std::mutex mutex;
-  static std::unordered_map<Key, std::shared_ptr<const Plan>, KeyHash> plans;
-  const Key key = key_of(g, d);
-  std::lock_guard<std::mutex> lock(mutex);
-  const auto it = plans.find(key);
-  if (it != plans.end()) return it->second;
-  std::shared_ptr<const Plan> plan;
-  try {
-    plan = make_plan(g, d);
-  } catch (const dnnl::error&) {
-    plan = nullptr;  // unsupported: xgrad's own kernels run it
-  }
-  plans.emplace(key, plan);
-  return plan;
+  return plan_cache().get(key_of(g, d), [&]() -> std::shared_ptr<const Plan> {
+    try {
+      return make_plan(g, d);
+    } catch (const dnnl::error&) {
+      return nullptr;  // unsupported: xgrad's own kernels run it
+    }
+  });
 }
 
 memory scratch_memory(const memory::desc& md, int slot) {
@@ -257,6 +290,8 @@ bool run(const ConvGeometry& g, Direction d, const float* src, const float* user
 }
 
 }  // namespace
+
+std::size_t dnnl_conv_plans_cached() { return plan_cache().size(); }
 
 std::size_t dnnl_conv_passes_run() { return g_passes_run.load(std::memory_order_relaxed); }
 

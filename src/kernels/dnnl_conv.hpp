@@ -25,6 +25,10 @@ bool dnnl_conv_backward_weights(const ConvGeometry& g, const float* in, const fl
 /// checks that a second identical step adds none.
 std::size_t dnnl_primitives_created();
 
+/// Plans (shape, direction and thread count) in the cache now: at most
+/// config::kMaxDnnlConvPlans, the least recently used evicted first.
+std::size_t dnnl_conv_plans_cached();
+
 /// Convolution passes oneDNN has run in this process (each call that returned true): the tests
 /// check that the oneDNN path is taken, rather than the fallback.
 std::size_t dnnl_conv_passes_run();

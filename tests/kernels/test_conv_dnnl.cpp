@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "config.hpp"
 #include "kernels/conv.hpp"
 #include "kernels/simd_isa.hpp"
 #include "support/conv_support.hpp"
@@ -212,6 +213,31 @@ TEST_CASE("conv paths: oneDNN's primitives are cached, a second step creates non
     run_path(g, x, w, up, dnnl);
     CHECK(kernels::dnnl_primitives_created() == first);
   }
+}
+
+TEST_CASE("conv paths: the plan cache keeps at most its bound, evicting the least recently used",
+          "[conv][conv_dnnl]") {
+  // A program whose shapes keep changing: more shapes than the bound, then the first again
+  // (evicted, so made anew) still right.
+  test::RestoreConvTuning restore;
+  kernels::conv_tuning().dnnl = ConvDnnl::Always;
+  test::ForceThreads force(1);
+  auto forward = [](std::size_t h) {
+    const auto g = kernels::make_geometry(1, h, 3, 2, 1, 1, 3, 1, 1, true);
+    const auto x = test::random_array<float>({g.n, g.h, g.w, g.c}, 41);
+    const auto w = test::random_array<float>({1, 1, g.c, g.o}, 42);
+    xt::xarray<float> y = xt::zeros<float>({g.n, g.oh, g.ow, g.o});
+    REQUIRE(kernels::dnnl_conv_forward(g, x.data(), w.data(), y.data()));
+    const xt::xarray<float> up = xt::zeros<float>(y.shape());
+    CHECK(test::all_close(xt::xarray<double>(xt::cast<double>(y)), reference(g, x, w, up).y, 1e-6));
+  };
+  const std::size_t bound = config::kMaxDnnlConvPlans;
+  for (std::size_t h = 1; h <= bound + 20; ++h) forward(1000 + h);
+  CHECK(kernels::dnnl_conv_plans_cached() == bound);
+  const std::size_t before = kernels::dnnl_primitives_created();
+  forward(1001);  // evicted long ago
+  CHECK(kernels::dnnl_primitives_created() > before);
+  CHECK(kernels::dnnl_conv_plans_cached() == bound);
 }
 
 TEST_CASE("conv2d through oneDNN: gradients pass gradcheck of the float32 op against float64",
