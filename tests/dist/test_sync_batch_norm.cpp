@@ -1,6 +1,7 @@
 // SyncBatchNorm on 2 or 3 ranks against single-process batch norm on the concatenated batch.
 #include <catch2/catch.hpp>
 #include <xgrad/dist/dist.hpp>
+#include <xgrad/nn/bn_statistics.hpp>
 #include <xgrad/xgrad.hpp>
 
 #include <algorithm>
@@ -123,4 +124,33 @@ TEST_CASE("SyncBatchNorm: moving statistics as nn::BatchNorm's on the whole batc
   w.barrier();
   REQUIRE_THROWS_WITH(dist::SyncBatchNorm(nn::BatchNormOptions(f).axis(1), w),
                       Catch::Contains("feature axis must be the last"));
+}
+
+TEST_CASE("update_batch_norm_statistics with SyncBatchNorm: the whole batches' statistics on "
+          "every rank", "[dist][syncbn]") {
+  // Each global batch split over the ranks: every rank ends with the plain average of the
+  // global batches' statistics, as one process with nn::BatchNorm on the whole batches.
+  const auto& w = world();
+  const std::size_t f = 3, per_rank = 4, total = per_rank * std::size_t(w.size());
+  const nn::BatchNormOptions options = nn::BatchNormOptions(f).decay(0.9f);
+  nn::BatchNorm plain(options);
+  dist::SyncBatchNorm sync(options, w);
+  std::vector<Tensor> whole, mine;
+  for (int k = 0; k < 3; ++k) {
+    // Batches of different means, so that a rank averaging only its own rows would differ.
+    const xt::xarray<float> x_all = xt::cast<float>(normal({total, f}, 20 + k, 3.0 * k, 1.0 + k));
+    whole.emplace_back(x_all);
+    mine.emplace_back(rows(x_all, per_rank * std::size_t(w.rank()), per_rank));
+  }
+  REQUIRE(nn::update_batch_norm_statistics(plain, whole) == 3);
+  REQUIRE(nn::update_batch_norm_statistics(sync, mine) == 3);
+  CHECK(sync.is_training());
+  for (std::size_t c = 0; c < f; ++c) {
+    CHECK(sync.moving_mean().value()(c) == Approx(plain.moving_mean().value()(c)).epsilon(1e-5));
+    CHECK(sync.moving_variance().value()(c) == Approx(plain.moving_variance().value()(c)).epsilon(1e-5));
+  }
+  xt::xarray<float> mv = sync.moving_variance().value(), mv0 = mv;
+  dist::broadcast(w, mv0, 0);
+  const bool same_bits = mv == mv0;
+  CHECK(same_bits);
 }
