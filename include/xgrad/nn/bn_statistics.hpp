@@ -18,6 +18,11 @@
 /// changes, and only the BatchNorm buffers are rewritten. Modules other than nn::BatchNorm
 /// (e.g. a hand-written normalisation) are left alone. The model's training flags are restored
 /// afterwards, also when a forward pass throws (then the buffers are restored too).
+///
+/// With dist::SyncBatchNorm (a BatchNorm whose training pass gathers the statistics of every
+/// rank's share of the batch) each rank passes its shard of the same global batches, and every
+/// rank gets the global batches' average; since each pass communicates, every rank must pass
+/// the same number of batches.
 #include <cstddef>
 #include <functional>
 #include <vector>
