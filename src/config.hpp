@@ -15,6 +15,8 @@ constexpr std::size_t kOptimizerGrain = 16384;
 constexpr std::size_t kElementwiseGrain = 32768;
 /// Elements per thread of ops with an exp/tanh per element.
 constexpr std::size_t kTranscendentalGrain = 8192;
+/// Elements per thread a pooling pass reads through its windows (kernels/pooling.cpp).
+constexpr double kPoolWorkPerThread = 32768;
 /// Elements per thread of dropout's masks.
 constexpr std::size_t kDropoutGrain = 32768;
 /// Elements per thread of the row-wise kernels (kernels/row_blocks.hpp).

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <limits>
 
+#include "config.hpp"
+#include "kernels/parallel.hpp"
+
 namespace xgrad::kernels {
 
 namespace {
@@ -25,18 +28,56 @@ inline Window window(const ConvGeometry& g, std::size_t oy, std::size_t ox) {
   return w;
 }
 
-/// Calls f(out_offset, window, image_base_offset) for every output pixel.
+/// Calls f(out_offset, window, image_base_offset) for every output pixel of the output rows
+/// [r0, r1), counted over the whole batch (row r is row r % oh of image r / oh).
 template <class F>
-void for_each_window(const ConvGeometry& g, F&& f) {
-  for (std::size_t n = 0; n < g.n; ++n) {
-    const std::size_t base = n * g.h * g.w * g.c;
+void for_each_window(const ConvGeometry& g, std::size_t r0, std::size_t r1, F&& f) {
+  for (std::size_t r = r0; r < r1; ++r) {
+    const std::size_t base = r / g.oh * g.h * g.w * g.c, oy = r % g.oh;
+    for (std::size_t ox = 0; ox < g.ow; ++ox) f((r * g.ow + ox) * g.c, window(g, oy, ox), base);
+  }
+}
+
+/// For the backward passes, which add into the input: calls f(out_offset, window, ya, yb, base)
+/// for every output pixel whose window meets the input rows [r0, r1) (counted over the batch as
+/// above), with [ya, yb) the window's rows among them. Each input element gets its additions in
+/// the order a serial pass would make them (output pixels in order), whatever the split.
+template <class F>
+void for_each_window_into_rows(const ConvGeometry& g, std::size_t r0, std::size_t r1, F&& f) {
+  for (std::size_t img = r0 / g.h; img * g.h < r1; ++img) {
+    const std::size_t lo = std::max(r0, img * g.h) - img * g.h;
+    const std::size_t hi = std::min(r1, (img + 1) * g.h) - img * g.h;
+    const std::size_t base = img * g.h * g.w * g.c;
     for (std::size_t oy = 0; oy < g.oh; ++oy) {
+      const Window rows = window(g, oy, 0);
+      const std::size_t ya = std::max(rows.y0, lo), yb = std::min(rows.y1, hi);
+      if (ya >= yb) continue;
       for (std::size_t ox = 0; ox < g.ow; ++ox) {
-        const std::size_t out_off = ((n * g.oh + oy) * g.ow + ox) * g.c;
-        f(out_off, window(g, oy, ox), base);
+        f(((img * g.oh + oy) * g.ow + ox) * g.c, window(g, oy, ox), ya, yb, base);
       }
     }
   }
+}
+
+/// Runs body(r0, r1) over the rows [0, images * rows_per_image) on xgrad's threads, given the
+/// job's `work` (elements read or written). Parts are whole images when there are enough of them,
+/// else bands of rows (a batch of one image still uses every thread). The body writes only what
+/// its rows own, so any split gives the same bits.
+template <class Body>
+void split_rows(std::size_t images, std::size_t rows_per_image, double work, Body&& body) {
+  const std::size_t rows = images * rows_per_image;
+  if (rows == 0) return;
+  const int parts = parts_for(threads_for(work, config::kPoolWorkPerThread), rows);
+  const std::size_t align = images >= std::size_t(parts) ? rows_per_image : 1;
+  run_parts(parts, [&](int part, int count) {
+    const Range r = split_range(rows, part, count, align);
+    if (r.begin < r.end) body(r.begin, r.end);
+  });
+}
+
+/// Elements a pass reads through its windows (the work that decides the split).
+inline double window_reads(const ConvGeometry& g) {
+  return double(g.n * g.oh * g.ow * g.c) * double(g.kh * g.kw);
 }
 
 /// Window position k of the max: best/pos take v, k where v is larger (or the first NaN).
@@ -66,46 +107,66 @@ inline void add_where_chosen(std::size_t C, const T* __restrict g,
   }
 }
 
+/// acc += v. The restrict-qualified pointers let the compiler vectorise over the channels
+/// without run-time alias checks (out and in are distinct buffers).
+template <class T>
+inline void add_into(std::size_t C, const T* __restrict v, T* __restrict acc) {
+  for (std::size_t c = 0; c < C; ++c) acc[c] += v[c];
+}
+
+/// d += g * s, vectorised as add_into.
+template <class T>
+inline void add_scaled(std::size_t C, const T* __restrict g, T s, T* __restrict d) {
+  for (std::size_t c = 0; c < C; ++c) d[c] += g[c] * s;
+}
+
 }  // namespace
 
 template <class T>
 void max_pool_forward(const ConvGeometry& g, const T* in, T* out, PoolPosition<T>* argmax) {
   const std::size_t C = g.c;
-  for_each_window(g, [&](std::size_t o, const Window& w, std::size_t base) {
-    T* best = out + o;
-    PoolPosition<T>* pos = argmax + o;
-    if (w.y0 == w.y1 || w.x0 == w.x1) {  // an empty window (cannot happen with SAME/VALID)
-      std::fill(best, best + C, T(0));
-      std::fill(pos, pos + C, PoolPosition<T>(-1));
-      return;
-    }
-    PoolPosition<T> k = 0;
-    for (std::size_t y = w.y0; y < w.y1; ++y) {
-      for (std::size_t x = w.x0; x < w.x1; ++x, ++k) {
-        const T* v = in + base + (y * g.w + x) * C;
-        if (k == 0) {
-          std::copy(v, v + C, best);
-          std::fill(pos, pos + C, PoolPosition<T>(0));
-        } else {
-          take_larger(C, v, k, best, pos);
+  split_rows(g.n, g.oh, window_reads(g), [&](std::size_t r0, std::size_t r1) {
+    for_each_window(g, r0, r1, [&](std::size_t o, const Window& w, std::size_t base) {
+      T* best = out + o;
+      PoolPosition<T>* pos = argmax + o;
+      if (w.y0 == w.y1 || w.x0 == w.x1) {  // an empty window (cannot happen with SAME/VALID)
+        std::fill(best, best + C, T(0));
+        std::fill(pos, pos + C, PoolPosition<T>(-1));
+        return;
+      }
+      PoolPosition<T> k = 0;
+      for (std::size_t y = w.y0; y < w.y1; ++y) {
+        for (std::size_t x = w.x0; x < w.x1; ++x, ++k) {
+          const T* v = in + base + (y * g.w + x) * C;
+          if (k == 0) {
+            std::copy(v, v + C, best);
+            std::fill(pos, pos + C, PoolPosition<T>(0));
+          } else {
+            take_larger(C, v, k, best, pos);
+          }
         }
       }
-    }
+    });
   });
 }
 
 template <class T>
 void max_pool_backward(const ConvGeometry& g, const T* grad_out, const PoolPosition<T>* argmax,
                        T* grad_in) {
-  const std::size_t C = g.c;
-  std::fill(grad_in, grad_in + g.n * g.h * g.w * g.c, T(0));
-  for_each_window(g, [&](std::size_t o, const Window& w, std::size_t base) {
-    PoolPosition<T> k = 0;
-    for (std::size_t y = w.y0; y < w.y1; ++y) {
-      for (std::size_t x = w.x0; x < w.x1; ++x, ++k) {
-        add_where_chosen(C, grad_out + o, argmax + o, k, grad_in + base + (y * g.w + x) * C);
+  const std::size_t C = g.c, row = g.w * g.c;
+  const double work = window_reads(g) + double(g.n * g.h * row);
+  split_rows(g.n, g.h, work, [&](std::size_t r0, std::size_t r1) {
+    std::fill(grad_in + r0 * row, grad_in + r1 * row, T(0));
+    for_each_window_into_rows(g, r0, r1, [&](std::size_t o, const Window& w, std::size_t ya,
+                                             std::size_t yb, std::size_t base) {
+      const std::size_t width = w.x1 - w.x0;
+      for (std::size_t y = ya; y < yb; ++y) {
+        PoolPosition<T> k = PoolPosition<T>((y - w.y0) * width);
+        for (std::size_t x = w.x0; x < w.x1; ++x, ++k) {
+          add_where_chosen(C, grad_out + o, argmax + o, k, grad_in + base + (y * g.w + x) * C);
+        }
       }
-    }
+    });
   });
 }
 
@@ -113,53 +174,56 @@ template <class T>
 void max_pool_argmax_offsets(const ConvGeometry& g, const PoolPosition<T>* argmax,
                              std::int64_t* offsets) {
   const std::size_t C = g.c;
-  for_each_window(g, [&](std::size_t o, const Window& w, std::size_t base) {
-    const std::size_t width = w.x1 - w.x0;
-    for (std::size_t c = 0; c < C; ++c) {
-      const PoolPosition<T> k = argmax[o + c];
-      if (k < 0) {
-        offsets[o + c] = -1;
-        continue;
+  split_rows(g.n, g.oh, double(g.n * g.oh * g.ow * g.c), [&](std::size_t r0, std::size_t r1) {
+    for_each_window(g, r0, r1, [&](std::size_t o, const Window& w, std::size_t base) {
+      const std::size_t width = w.x1 - w.x0;
+      for (std::size_t c = 0; c < C; ++c) {
+        const PoolPosition<T> k = argmax[o + c];
+        if (k < 0) {
+          offsets[o + c] = -1;
+          continue;
+        }
+        const std::size_t y = w.y0 + std::size_t(k) / width, x = w.x0 + std::size_t(k) % width;
+        offsets[o + c] = std::int64_t(base + (y * g.w + x) * C + c);
       }
-      const std::size_t y = w.y0 + std::size_t(k) / width, x = w.x0 + std::size_t(k) % width;
-      offsets[o + c] = std::int64_t(base + (y * g.w + x) * C + c);
-    }
+    });
   });
 }
 
 template <class T>
 void avg_pool_forward(const ConvGeometry& g, const T* in, T* out) {
   const std::size_t C = g.c;
-  for_each_window(g, [&](std::size_t o, const Window& w, std::size_t base) {
-    T* acc = out + o;
-    std::fill(acc, acc + C, T(0));
-    for (std::size_t y = w.y0; y < w.y1; ++y) {
-      for (std::size_t x = w.x0; x < w.x1; ++x) {
-        const T* v = in + base + (y * g.w + x) * C;
-        for (std::size_t c = 0; c < C; ++c) acc[c] += v[c];
+  split_rows(g.n, g.oh, window_reads(g), [&](std::size_t r0, std::size_t r1) {
+    for_each_window(g, r0, r1, [&](std::size_t o, const Window& w, std::size_t base) {
+      T* acc = out + o;
+      std::fill(acc, acc + C, T(0));
+      for (std::size_t y = w.y0; y < w.y1; ++y) {
+        for (std::size_t x = w.x0; x < w.x1; ++x) add_into(C, in + base + (y * g.w + x) * C, acc);
       }
-    }
-    const std::size_t count = (w.y1 - w.y0) * (w.x1 - w.x0);
-    const T inv = count ? T(1) / T(count) : T(0);
-    for (std::size_t c = 0; c < C; ++c) acc[c] *= inv;
+      const std::size_t count = (w.y1 - w.y0) * (w.x1 - w.x0);
+      const T inv = count ? T(1) / T(count) : T(0);
+      for (std::size_t c = 0; c < C; ++c) acc[c] *= inv;
+    });
   });
 }
 
 template <class T>
 void avg_pool_backward(const ConvGeometry& g, const T* grad_out, T* grad_in) {
-  const std::size_t C = g.c;
-  std::fill(grad_in, grad_in + g.n * g.h * g.w * g.c, T(0));
-  for_each_window(g, [&](std::size_t o, const Window& w, std::size_t base) {
-    const std::size_t count = (w.y1 - w.y0) * (w.x1 - w.x0);
-    if (count == 0) return;
-    const T inv = T(1) / T(count);
-    const T* go = grad_out + o;
-    for (std::size_t y = w.y0; y < w.y1; ++y) {
-      for (std::size_t x = w.x0; x < w.x1; ++x) {
-        T* d = grad_in + base + (y * g.w + x) * C;
-        for (std::size_t c = 0; c < C; ++c) d[c] += go[c] * inv;
+  const std::size_t C = g.c, row = g.w * g.c;
+  const double work = window_reads(g) + double(g.n * g.h * row);
+  split_rows(g.n, g.h, work, [&](std::size_t r0, std::size_t r1) {
+    std::fill(grad_in + r0 * row, grad_in + r1 * row, T(0));
+    for_each_window_into_rows(g, r0, r1, [&](std::size_t o, const Window& w, std::size_t ya,
+                                             std::size_t yb, std::size_t base) {
+      const std::size_t count = (w.y1 - w.y0) * (w.x1 - w.x0);
+      if (count == 0) return;
+      const T inv = T(1) / T(count);
+      for (std::size_t y = ya; y < yb; ++y) {
+        for (std::size_t x = w.x0; x < w.x1; ++x) {
+          add_scaled(C, grad_out + o, inv, grad_in + base + (y * g.w + x) * C);
+        }
       }
-    }
+    });
   });
 }
 

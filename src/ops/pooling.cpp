@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "check.hpp"
+#include "config.hpp"
+#include "kernels/parallel.hpp"
 #include "kernels/pooling.hpp"
 #include "xgrad/autograd/function.hpp"
 
@@ -39,19 +41,31 @@ using Window2 = std::array<std::size_t, 2>;
 /// Flat input offsets of each max-pooling output's maximum (-1: none), shared by the ops.
 using Offsets = std::shared_ptr<const std::vector<std::int64_t>>;
 
-/// out[offsets[i]] += v[i] over zeros of `n` elements (the adjoint of take_at).
+/// out[offsets[i]] += v[i] over zeros of `n` elements (the adjoint of take_at), in parts of
+/// whole images of the `images` in the batch: the offsets of an image's outputs point into that
+/// image, so no two parts add into the same element and the sums keep their serial order.
 template <class T>
-void scatter_at(const T* v, const std::vector<std::int64_t>& offsets, T* out, std::size_t n) {
-  std::fill(out, out + n, T(0));
-  for (std::size_t i = 0; i < offsets.size(); ++i) {
-    if (offsets[i] >= 0) out[offsets[i]] += v[i];
-  }
+void scatter_at(const T* v, const std::vector<std::int64_t>& offsets, T* out, std::size_t n,
+                std::size_t images) {
+  if (images == 0) return;
+  const std::size_t per_in = n / images, per_out = offsets.size() / images;
+  const int parts = kernels::parts_for(
+      kernels::threads_for(double(n + offsets.size()), double(config::kElementwiseGrain)), images);
+  kernels::run_parts(parts, [&](int part, int count) {
+    const kernels::Range r = kernels::split_range(images, part, count);
+    std::fill(out + r.begin * per_in, out + r.end * per_in, T(0));
+    for (std::size_t i = r.begin * per_out; i < r.end * per_out; ++i) {
+      if (offsets[i] >= 0) out[offsets[i]] += v[i];
+    }
+  });
 }
 
 /// out[i] = v[offsets[i]] (0 where there is none).
 template <class T>
 void take_at(const T* v, const std::vector<std::int64_t>& offsets, T* out) {
-  for (std::size_t i = 0; i < offsets.size(); ++i) out[i] = offsets[i] >= 0 ? v[offsets[i]] : T(0);
+  kernels::parallel_for(offsets.size(), config::kElementwiseGrain, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) out[i] = offsets[i] >= 0 ? v[offsets[i]] : T(0);
+  });
 }
 
 template <class T>
@@ -62,7 +76,7 @@ BasicTensor<T> max_pool_take(const BasicTensor<T>& x, Offsets offsets, const Sha
 template <class T>
 BasicTensor<T> max_pool_backprop(const BasicTensor<T>& g, Offsets offsets, const Shape& in_shape) {
   xt::xarray<T> dx = xt::xarray<T>::from_shape(in_shape);
-  scatter_at(g.value().data(), *offsets, dx.data(), dx.size());
+  scatter_at(g.value().data(), *offsets, dx.data(), dx.size(), in_shape[0]);
   return make_op(
       "max_pool_backprop", std::move(dx), {g},
       [offsets](const auto& gg, const auto&, auto& grads) {
@@ -85,7 +99,7 @@ BasicTensor<T> max_pool_take(const BasicTensor<T>& x, Offsets offsets, const Sha
       "max_pool_take", std::move(out), {x},
       [offsets](const auto& gg, const auto&, auto& grads) {
         xt::xarray<T> d = xt::xarray<T>::from_shape(grads.input_shape(0));
-        scatter_at(gg.data(), *offsets, d.data(), d.size());
+        scatter_at(gg.data(), *offsets, d.data(), d.size(), grads.input_shape(0)[0]);
         grads.set(0, std::move(d));
       },
       [offsets](const auto& gg, const auto&, auto& grads) {

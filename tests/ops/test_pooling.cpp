@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "support/force_threads.hpp"
 #include "support/test_utils.hpp"
 #include "support/window_references.hpp"
 #include "xgrad/ops/pooling.hpp"
@@ -232,4 +233,80 @@ TEST_CASE("max_pool2d gradient goes to the first maximum of the window, or to it
   Tensor64 yd = max_pool2d(xd, {2, 2}, {2, 2}, Padding::Valid);
   yd.backward(g);
   check(yd.value(), xd.grad());
+}
+
+namespace {
+
+/// Everything the pooling kernels compute for one input, in T: the output, the input gradient
+/// for upstream u (the array backward: max_pool_backward / avg_pool_backward), and the
+/// second-order gradient along v of <u, pool(x)^3>, whose differentiable backward runs
+/// max_pool_argmax_offsets and the scatter/take of max_pool_backprop (or avg pooling's
+/// adjoint pair).
+template <class T>
+std::vector<xt::xarray<T>> pool_results(bool is_max, const xt::xarray<double>& xv,
+                                        std::array<std::size_t, 2> k,
+                                        std::array<std::size_t, 2> s, Padding p,
+                                        std::uint64_t seed) {
+  auto pool = [&](const BasicTensor<T>& x) {
+    return is_max ? max_pool2d(x, k, s, p) : avg_pool2d(x, k, s, p);
+  };
+  BasicTensor<T> x(xt::xarray<T>(xt::cast<T>(xv)), true);
+  const auto y = pool(x);
+  const xt::xarray<T> u = xt::cast<T>(test::random_array<double>(to_shape(y.shape()), seed));
+  const xt::xarray<T> v = xt::cast<T>(test::random_array<double>(to_shape(xv.shape()), seed + 1));
+  y.backward(u);
+  BasicTensor<T> x2(x.value(), true);
+  const auto y2 = pool(x2);
+  const auto g = autograd::grad<T>({y2 * square(y2)}, {x2}, {BasicTensor<T>(u)},
+                                   autograd::GradOptions().create_graph(true));
+  const auto gg = autograd::grad<T>({g[0]}, {x2}, {BasicTensor<T>(v)});
+  return {y.value(), x.grad(), g[0].value(), gg[0].value()};
+}
+
+template <class T>
+void check_threads_agree() {
+  struct Case {
+    std::array<std::size_t, 2> k, s;
+    Padding p;
+  };
+  const std::vector<Case> cases = {{{2, 2}, {2, 2}, Padding::Valid},
+                                   {{2, 2}, {2, 2}, Padding::Same},
+                                   {{3, 3}, {1, 1}, Padding::Same},  // overlapping windows
+                                   {{3, 3}, {2, 2}, Padding::Same},  // overlapping, strided
+                                   {{3, 2}, {1, 1}, Padding::Valid}};
+  std::uint64_t seed = 700;
+  for (const auto& cs : cases)
+    for (std::size_t n : {1, 5})         // one image (split by rows), more images than threads
+      for (std::size_t c : {3, 17})      // less than a vector, vectors + a tail
+        for (bool is_max : {true, false}) {
+          INFO((is_max ? "max" : "avg") << " k " << cs.k[0] << "x" << cs.k[1] << " s "
+                                        << cs.s[0] << (cs.p == Padding::Same ? " SAME" : " VALID")
+                                        << " n " << n << " c " << c);
+          const auto x = test::random_array<double>({n, 7, 5, c}, seed);
+          std::vector<xt::xarray<T>> serial, parallel;
+          {
+            test::ForceThreads one(1);
+            serial = pool_results<T>(is_max, x, cs.k, cs.s, cs.p, seed + 1);
+          }
+          for (int threads : {2, 3}) {  // 3: parts of uneven sizes
+            INFO(threads << " threads");
+            test::ForceThreads force(threads);
+            parallel = pool_results<T>(is_max, x, cs.k, cs.s, cs.p, seed + 1);
+            REQUIRE(parallel.size() == serial.size());
+            for (std::size_t i = 0; i < serial.size(); ++i) {
+              INFO("result " << i << " (output, input gradient, gradient, second order)");
+              CHECK((parallel[i] == serial[i]));
+            }
+          }
+          seed += 2;
+        }
+}
+
+}  // namespace
+
+TEST_CASE("pooling gives the same bits on 1, 2 and 3 threads, forward and backward",
+          "[pooling][threads]") {
+  // ForceThreads splits even these small inputs: by images (5 images) or by rows (1 image).
+  check_threads_agree<float>();
+  check_threads_agree<double>();
 }
