@@ -217,7 +217,7 @@ TEST_CASE("an exception inside a kernel's parts leaves the workspace usable", "[
   CHECK(same_bits(step.run(), expected));
 }
 
-TEST_CASE("a thread's workspace is freed when it exits; release spares buffers in use",
+TEST_CASE("a thread's workspace is freed when it exits, and release spares buffers in use",
           "[workspace]") {
   release_workspace();
   const std::size_t held = workspace_stats().bytes_held;
