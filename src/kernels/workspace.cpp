@@ -128,6 +128,7 @@ ThreadWorkspace& this_thread() {
 
 WorkspaceLease::WorkspaceLease(WorkspaceSlot slot, std::size_t bytes) : slot_(int(slot)) {
   if (slot_ < 0 || slot_ >= kSlots) throw std::invalid_argument("WorkspaceLease: no such slot");
+  limit();  // reads XGRAD_WORKSPACE_MB now: a bad value throws here, not in the destructor
   const std::size_t want = page_rounded(std::max<std::size_t>(bytes, 1));
   ThreadWorkspace& ws = this_thread();
   std::lock_guard<std::mutex> lock(ws.mutex);

@@ -3,6 +3,8 @@
 // release_workspace() spares buffers in use, and results do not depend on what a reused
 // buffer held.
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
@@ -237,4 +239,18 @@ TEST_CASE("a thread's workspace is freed when it exits, and release spares buffe
 
 TEST_CASE("a lease of no slot is refused", "[workspace]") {
   CHECK_THROWS_AS(WorkspaceLease(WorkspaceSlot::Count, 16), std::invalid_argument);
+}
+
+// Run by ctest with XGRAD_WORKSPACE_MB=3 and =lots (tests/CMakeLists.txt).
+TEST_CASE("XGRAD_WORKSPACE_MB sets the bound, and a bad value is refused", "[.workspace_env]") {
+  const char* env = std::getenv("XGRAD_WORKSPACE_MB");
+  REQUIRE(env != nullptr);
+  if (std::string(env) == "3") {
+    CHECK(kernels::workspace_limit_bytes() == std::size_t(3) << 20);
+  } else {
+    CHECK_THROWS_WITH(kernels::workspace_limit_bytes(),
+                      Catch::Contains("XGRAD_WORKSPACE_MB") && Catch::Contains(env));
+    // A lease (a kernel's) reports it too, when it starts.
+    CHECK_THROWS_AS(WorkspaceLease(WorkspaceSlot::ConvColumns, 64), std::invalid_argument);
+  }
 }
