@@ -38,6 +38,7 @@ const char* env_conv_direct() { return std::getenv("XGRAD_CONV_DIRECT"); }
 const char* env_conv_dnnl() { return std::getenv("XGRAD_CONV_DNNL"); }
 const char* env_gemm_dnnl() { return std::getenv("XGRAD_GEMM_DNNL"); }
 const char* env_dnnl_weights() { return std::getenv("XGRAD_DNNL_WEIGHTS"); }
+const char* env_workspace_mb() { return non_empty("XGRAD_WORKSPACE_MB"); }
 const char* env_mnist_dir() { return non_empty("XGRAD_MNIST_DIR"); }
 const char* env_fashion_mnist_dir() { return non_empty("XGRAD_FASHION_MNIST_DIR"); }
 

@@ -76,6 +76,9 @@ const char* env_conv_dnnl();
 const char* env_gemm_dnnl();
 /// XGRAD_DNNL_WEIGHTS=plain|any: oneDNN's weights layout (kernels/dnnl_conv.cpp).
 const char* env_dnnl_weights();
+/// XGRAD_WORKSPACE_MB: what each thread keeps of its scratch buffers between calls
+/// (kernels/workspace.hpp).
+const char* env_workspace_mb();
 /// XGRAD_MNIST_DIR, XGRAD_FASHION_MNIST_DIR: where data::find_dataset_dir looks first.
 const char* env_mnist_dir();
 const char* env_fashion_mnist_dir();

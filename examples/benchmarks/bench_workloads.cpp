@@ -1,9 +1,11 @@
 // Times the comparison workloads (see workloads.hpp) step by step, like bench_torch.py does in
 // PyTorch, and prints one line per workload:
-//   name threads median_ms p10_ms p90_ms peak_rss_mb gflops peak_fraction
+//   name threads median_ms p10_ms p90_ms peak_rss_mb gflops peak_fraction faults_per_step sys_ms_per_step
 // after a first line "# peak single-core sgemm 1024^3: P GFLOP/s ..." (peak.hpp): the
 // machine's single-core peak measured in the same run; peak_fraction = gflops / P (above 1 on
-// several threads is possible).
+// several threads is possible). faults_per_step and sys_ms_per_step are the process's page
+// faults and system CPU time (getrusage) over the timed steps, divided by their number: what
+// memory the steps take from and give back to the system.
 // Warm-up steps first (buffers, allocator, BLAS pool), then `reps` individually timed steps;
 // the spread is the 10th..90th percentile. Peak RSS is the whole process's (getrusage), so
 // run one workload per process to read a workload's own peak (compare_with_pytorch.sh does).
@@ -48,6 +50,17 @@ double peak_rss_mb() {
   getrusage(RUSAGE_SELF, &usage);
   return double(usage.ru_maxrss) / 1024.0;  // Linux reports kilobytes
 }
+
+/// The process's page faults (minor + major) and system CPU time in ms so far.
+struct SystemUse {
+  double faults = 0, sys_ms = 0;
+  static SystemUse now() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return {double(usage.ru_minflt + usage.ru_majflt),
+            double(usage.ru_stime.tv_sec) * 1e3 + double(usage.ru_stime.tv_usec) * 1e-3};
+  }
+};
 
 std::vector<std::string> split(const std::string& list) {
   std::vector<std::string> out;
@@ -107,7 +120,8 @@ int main(int argc, char** argv) {
   if (tune_allocator) xgrad::tune_allocator_for_training();
   const bench::SingleCorePeak peak =
       measure_peak ? bench::measure_single_core_peak() : bench::SingleCorePeak{};
-  std::printf("%s\n# name threads median_ms p10_ms p90_ms peak_rss_mb gflops peak_fraction\n",
+  std::printf("%s\n# name threads median_ms p10_ms p90_ms peak_rss_mb gflops peak_fraction"
+              " faults_per_step sys_ms_per_step\n",
               peak.describe().c_str());
   for (const auto& name : split(workloads)) {
     bench::Workload w;
@@ -120,14 +134,17 @@ int main(int argc, char** argv) {
     const long n = reps > 0 ? reps : default_reps(name);
     for (long i = 0, m = warmup >= 0 ? warmup : std::max(3L, n / 10); i < m; ++i) w.step();
     std::vector<double> ms(std::size_t(n), 0.0);
+    const SystemUse before = SystemUse::now();
     for (auto& t : ms) {
       const auto t0 = Clock::now();
       w.step();
       t = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     }
+    const SystemUse after = SystemUse::now();
     const double median = percentile(ms, 0.5), gflops = w.flops / (median * 1e6);
-    std::printf("%s %d %.4f %.4f %.4f %.1f %.1f %.3f\n", name.c_str(), threads, median,
-                percentile(ms, 0.1), percentile(ms, 0.9), peak_rss_mb(), gflops, gflops / peak.best());
+    std::printf("%s %d %.4f %.4f %.4f %.1f %.1f %.3f %.1f %.3f\n", name.c_str(), threads, median,
+                percentile(ms, 0.1), percentile(ms, 0.9), peak_rss_mb(), gflops, gflops / peak.best(),
+                (after.faults - before.faults) / double(n), (after.sys_ms - before.sys_ms) / double(n));
     std::fflush(stdout);
   }
   return 0;

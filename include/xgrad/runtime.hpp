@@ -13,6 +13,11 @@
 /// set XGRAD_MANAGE_OPENBLAS_THREADS=0 in the environment.
 ///
 /// The allocator is changed only when asked, with tune_allocator_for_training().
+///
+/// xgrad's kernels keep their large scratch buffers (convolution columns, partial sums,
+/// oneDNN scratchpads) per thread between calls, outside malloc, so that a training step
+/// reuses them instead of taking memory from the system every step: at most 256 MiB per
+/// thread (XGRAD_WORKSPACE_MB sets it), freed when the thread exits or by release_workspace().
 
 namespace xgrad {
 
@@ -24,6 +29,11 @@ namespace xgrad {
 /// process. Process-wide (it changes the allocator for all of the program): call it at the
 /// start of a training program, not from a library.
 void tune_allocator_for_training();
+
+/// Frees the scratch buffers xgrad's kernels keep (above) on every thread, except those a
+/// kernel running on another thread is using; the next kernel takes what it needs again.
+/// Thread-safe.
+void release_workspace();
 
 /// Whether xgrad sets OpenBLAS to one thread at its first kernel (see above). Default: true,
 /// unless XGRAD_MANAGE_OPENBLAS_THREADS=0. Takes effect only before the first kernel;

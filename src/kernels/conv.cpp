@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <array>
@@ -17,6 +18,7 @@
 #include "kernels/gemm.hpp"
 #include "kernels/im2col_table.hpp"
 #include "kernels/parallel.hpp"
+#include "kernels/workspace.hpp"
 
 namespace xgrad::kernels {
 
@@ -86,18 +88,6 @@ ConvTuning tuning_from_env() {
 }
 
 ConvTuning g_tuning = tuning_from_env();
-
-/// Per-thread scratch that only grows: no allocation (and no page faults) per call.
-template <class T, int Slot = 0>
-T* scratch(std::size_t n) {
-  thread_local std::unique_ptr<T[]> buf;
-  thread_local std::size_t cap = 0;
-  if (n > cap) {
-    buf.reset(new T[n]);
-    cap = n;
-  }
-  return buf.get();
-}
 
 template <class T>
 std::size_t block_rows(const ConvGeometry& g) {
@@ -208,7 +198,8 @@ void forward_rows(const ConvGeometry& g, const T* in, const T* filter, T* out,
                   std::size_t r_begin, std::size_t r_end) {
   const std::size_t K = g.cols(), O = g.o;
   const std::size_t B = block_rows<T>(g);
-  T* col = scratch<T>(B * K + kColSlack);
+  const WorkspaceLease col_buffer(WorkspaceSlot::ConvColumns, (B * K + kColSlack) * sizeof(T));
+  T* const col = col_buffer.as<T>();
   for (std::size_t r0 = r_begin; r0 < r_end; r0 += B) {
     const std::size_t r1 = std::min(r_end, r0 + B), rows = r1 - r0;
     im2col(g, in, col, r0, r1);
@@ -224,7 +215,9 @@ void backward_rows(const ConvGeometry& g, const T* in, const T* filter, const T*
                    T* grad_in, T* dw, bool dw_t, std::size_t r_begin, std::size_t r_end) {
   const std::size_t K = g.cols(), O = g.o;
   const std::size_t B = g.pointwise() ? r_end - r_begin : block_rows<T>(g);
-  T* col = g.pointwise() ? nullptr : scratch<T>(B * K + kColSlack);
+  std::optional<WorkspaceLease> col_buffer;
+  if (!g.pointwise()) col_buffer.emplace(WorkspaceSlot::ConvColumns, (B * K + kColSlack) * sizeof(T));
+  T* const col = col_buffer ? col_buffer->as<T>() : nullptr;
   if (grad_in && col) {
     // col2im accumulates: clear this range's images first.
     const std::size_t image = g.h * g.w * g.c, plane = g.oh * g.ow;
@@ -335,9 +328,11 @@ void conv2d_backward(const ConvGeometry& g, const T* in, const T* filter, const 
   const int parts = parts_for(threads_for(flops, kMinConvFlopsPerThread), g.n);
   const std::size_t dw_size = O * K;
   // Filter-gradient partials, one per part: [O, K] (transposed) or [K, O]. The calling
-  // thread's scratch, since it reads them after the job (a worker's own scratch may by then
-  // be in use by another user thread's job).
-  T* partials = grad_filter ? scratch<T, 1>(std::size_t(parts) * dw_size) : nullptr;
+  // thread's workspace, since it reads them after the job (a worker's own may by then be in
+  // use by another user thread's job).
+  std::optional<WorkspaceLease> partial_buffer;
+  if (grad_filter) partial_buffer.emplace(WorkspaceSlot::ConvPartials, std::size_t(parts) * dw_size * sizeof(T));
+  T* const partials = partial_buffer ? partial_buffer->as<T>() : nullptr;
   const std::size_t plane = g.oh * g.ow;
   run_parts(parts, [&](int part, int count) {
     const Range images = split_range(g.n, part, count);

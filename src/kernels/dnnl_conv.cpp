@@ -9,12 +9,14 @@
 #include <memory>
 #include <mutex>
 #include <list>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 
 #include "config.hpp"
 #include "kernels/dnnl_engine.hpp"
 #include "kernels/parallel.hpp"
+#include "kernels/workspace.hpp"
 
 namespace xgrad::kernels {
 
@@ -187,9 +189,6 @@ std::shared_ptr<const Plan> plan_for(const ConvGeometry& g, Direction d) {
   });
 }
 
-memory scratch_memory(const memory::desc& md, int slot) {
-  return memory(md, dnnl_cpu_engine(), dnnl_scratch(md.get_size(), slot));
-}
 
 /// Runs `plan` on one part: activations `src` and `dst`, weights (in the plan's layout) `wei`.
 void execute(const Plan& plan, Direction d, const float* src, void* wei, const float* dst) {
@@ -198,7 +197,8 @@ void execute(const Plan& plan, Direction d, const float* src, void* wei, const f
   memory src_m(plan.src, engine, const_cast<float*>(src));
   memory dst_m(plan.dst, engine, const_cast<float*>(dst));
   memory wei_m(plan.weights, engine, wei);
-  const memory scratch = scratch_memory(plan.scratchpad, 0);
+  const WorkspaceLease scratchpad(WorkspaceSlot::DnnlScratchpad, plan.scratchpad.get_size());
+  const memory scratch(plan.scratchpad, engine, scratchpad.data());
   const int src_arg = d == Direction::BackwardData ? DNNL_ARG_DIFF_SRC : DNNL_ARG_SRC;
   const int wei_arg = d == Direction::BackwardWeights ? DNNL_ARG_DIFF_WEIGHTS : DNNL_ARG_WEIGHTS;
   const int dst_arg = d == Direction::Forward ? DNNL_ARG_DST : DNNL_ARG_DIFF_DST;
@@ -213,9 +213,10 @@ void reorder_weights(const Plan& plan, const float* hwio, void* blocked, bool to
   auto& stream = dnnl_thread_stream();
   memory user_m(plan.user_weights, engine, const_cast<float*>(hwio));
   memory plan_m(plan.weights, engine, blocked);
+  const WorkspaceLease scratchpad(WorkspaceSlot::DnnlReorder, plan.reorder_scratchpad.get_size());
   plan.weights_reorder.execute(stream, {{DNNL_ARG_FROM, to_user ? plan_m : user_m},
                                         {DNNL_ARG_TO, to_user ? user_m : plan_m},
-                                        {DNNL_ARG_SCRATCHPAD, scratch_memory(plan.reorder_scratchpad, 2)}});
+                                        {DNNL_ARG_SCRATCHPAD, memory(plan.reorder_scratchpad, engine, scratchpad.data())}});
   stream.wait();
 }
 
@@ -253,15 +254,16 @@ bool run(const ConvGeometry& g, Direction d, const float* src, const float* user
   const std::size_t src_image = g.h * g.w * g.c, dst_image = g.oh * g.ow * g.o;
   const std::size_t wei_bytes = p0.weights.get_size();
   // Forward and input gradient: the weights in the primitive's layout, once, shared by parts.
-  // Filter gradient: one partial per part. Both in the calling thread's scratch.
+  // Filter gradient: one partial per part. Both in the calling thread's workspace.
   void* weights = const_cast<float*>(user_weights);
+  std::optional<WorkspaceLease> weights_buffer;
   if (d != Direction::BackwardWeights) {
     if (p0.reorder) {
-      weights = dnnl_scratch(wei_bytes, 1);
+      weights = weights_buffer.emplace(WorkspaceSlot::DnnlWeights, wei_bytes).data();
       reorder_weights(p0, user_weights, weights, false);
     }
   } else {
-    weights = dnnl_scratch(std::size_t(parts) * wei_bytes, 1);
+    weights = weights_buffer.emplace(WorkspaceSlot::DnnlWeights, std::size_t(parts) * wei_bytes).data();
   }
   char* const wei_base = static_cast<char*>(weights);
   run_parts(parts, [&](int part, int count) {

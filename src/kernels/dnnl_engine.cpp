@@ -3,7 +3,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <string>
 
 #include "kernels/dnnl_conv.hpp"
@@ -20,15 +19,6 @@ std::atomic<std::size_t>& created() {
   static std::atomic<std::size_t> count{0};
   return count;
 }
-
-/// A 64-byte aligned buffer that only grows.
-struct Scratch {
-  struct Free {
-    void operator()(void* p) const { std::free(p); }
-  };
-  std::unique_ptr<void, Free> data;
-  std::size_t bytes = 0;
-};
 
 }  // namespace
 
@@ -48,19 +38,6 @@ void dnnl_set_team() {
     omp_set_num_threads(1);
     set = true;
   }
-}
-
-void* dnnl_scratch(std::size_t bytes, int slot) {
-  thread_local Scratch buffers[3];
-  Scratch& s = buffers[slot];
-  if (bytes > s.bytes) {
-    const std::size_t rounded = (bytes + 63) / 64 * 64;
-    void* p = std::aligned_alloc(64, rounded);
-    if (!p) throw std::bad_alloc();
-    s.data.reset(p);
-    s.bytes = rounded;
-  }
-  return s.data.get();
 }
 
 void dnnl_note_primitive_created() { created().fetch_add(1, std::memory_order_relaxed); }

@@ -1,7 +1,7 @@
 #pragma once
 // Private: what every oneDNN kernel shares (built with XGRAD_WITH_DNNL only): the CPU engine,
-// a stream and scratchpad per calling thread, the OpenMP team size, and a count of the
-// primitives created (a training step creates none after its first).
+// a stream per calling thread, the OpenMP team size, and a count of the primitives created (a
+// training step creates none after its first). Scratchpads: kernels/workspace.hpp.
 #include <cstddef>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -19,10 +19,6 @@ dnnl::stream& dnnl_thread_stream();
 /// never starts a thread: one pool, never two spinning against each other. Call before creating
 /// a primitive (oneDNN fixes its thread split then) and before running one.
 void dnnl_set_team();
-
-/// The calling thread's scratch for primitives' scratchpads and reordered weights: grows, is
-/// kept, 64-byte aligned. `slot` picks one of a few independent buffers.
-void* dnnl_scratch(std::size_t bytes, int slot);
 
 /// Counts one primitive (or reorder) created; dnnl_primitives_created() (dnnl_conv.hpp) reads it.
 void dnnl_note_primitive_created();

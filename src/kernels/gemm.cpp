@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <vector>
 
 #include "kernels/parallel.hpp"
+#include "kernels/workspace.hpp"
 #if defined(XGRAD_WITH_DNNL)
 #include "kernels/dnnl_gemm.hpp"
 #endif
@@ -79,17 +79,6 @@ void blas(const GemmCall<T>& g) {
   blas(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc);
 }
 
-// The calling thread's scratch for the partial products of a depth split, kept across calls.
-// It belongs to the caller, not to the workers: the caller reads the partials after the job,
-// when a worker may already be running another user thread's job (and would reuse its own
-// scratch). A gemm never runs inside another gemm's job on the same thread (nested kernels run
-// unsplit), so one buffer per calling thread is enough.
-template <class T>
-std::vector<T>& partial_buffer() {
-  thread_local std::vector<T> buffer;
-  return buffer;
-}
-
 }  // namespace
 
 template <class T>
@@ -108,9 +97,11 @@ void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha
     // Depth: part p computes A[:, kp] B[kp, :], part 0 into C (with beta), the others into
     // their own buffers; then the partial products are added to C's rows in part order.
     // (k >= kRowAlign * parts: no part is empty.)
-    auto& buffer = partial_buffer<T>();
-    buffer.resize(std::size_t(parts - 1) * m * n);
-    const auto partial_of = [&](int part) { return buffer.data() + std::size_t(part - 1) * m * n; };
+    // The partials are in the calling thread's workspace: it reads them after the job, when
+    // a worker may already be running another user thread's job.
+    const WorkspaceLease buffer(WorkspaceSlot::GemmPartials, std::size_t(parts - 1) * m * n * sizeof(T));
+    T* const partials = buffer.as<T>();
+    const auto partial_of = [&](int part) { return partials + std::size_t(part - 1) * m * n; };
     run_parts(parts, [&](int part, int count) {
       const Range r = split_range(k, part, count, kRowAlign);
       const T* a_part = ta ? a + r.begin * lda : a + r.begin;

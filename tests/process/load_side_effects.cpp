@@ -1,6 +1,7 @@
 // Loading xgrad changes nothing in its host process: glibc's malloc settings and OpenBLAS's
 // thread count are as before until the first kernel. The first kernel sets OpenBLAS to one
-// thread (unless opted out); only tune_allocator_for_training() changes the allocator.
+// thread (unless opted out); only tune_allocator_for_training() changes the allocator, also
+// once the kernels' workspace (kernels/workspace.hpp) has grown.
 //
 //   process_load_side_effects default|env-opt-out|api-opt-out
 // Run with OPENBLAS_NUM_THREADS=2 (ctest sets it). Exit 77: skipped (said why).
@@ -46,6 +47,21 @@ void run_a_kernel() {
   check(c.value()(1, 0) == 7.0f, "the kernel computed [[1,2],[3,4]] [[1,0],[1,1]] = [[3,2],[7,4]]");
 }
 
+// Products split by depth over 2 threads keep their partial sums in xgrad's workspace: 1 MiB,
+// then 2.25 MiB, which replaces it. Were the workspace malloc's, freeing the first block would
+// raise glibc's dynamic mmap threshold above 1 MiB. The arrays are kept for the same reason.
+std::vector<xgrad::Tensor> kept_tensors;
+void grow_the_workspace() {
+  for (std::size_t mn : {512, 768}) {
+    const xgrad::Tensor a(xt::xarray<float>(xt::ones<float>({mn, std::size_t(2048)})));
+    const xgrad::Tensor b(xt::xarray<float>(xt::ones<float>({std::size_t(2048), mn})));
+    const xgrad::Tensor c = xgrad::matmul(a, b);
+    kept_tensors.insert(kept_tensors.end(), {a, b, c});
+    check(c.value()(mn - 1, mn - 1) == 2048.0f, "a " + std::to_string(mn) + "x2048x" +
+                                                    std::to_string(mn) + " product of ones is 2048");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,10 +101,13 @@ int main(int argc, char** argv) {
   check(after == (manage ? 1 : 2), "after the first kernel OpenBLAS has " + std::to_string(after) +
                                        " thread(s), expected " + (manage ? "1" : "2 (opted out)"));
   check(mib_block_is_mmapped(), "after the first kernel a 1 MiB malloc still goes to mmap");
+  grow_the_workspace();
+  check(mib_block_is_mmapped(), "after the workspace grew past 1 MiB a 1 MiB malloc still goes to mmap");
 
   xgrad::tune_allocator_for_training();
   check(!mib_block_is_mmapped(),
         "after tune_allocator_for_training() a 1 MiB malloc comes from the heap");
   for (void* p : kept) std::free(p);
+  kept_tensors.clear();
   return failures == 0 ? 0 : 1;
 }
