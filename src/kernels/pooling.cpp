@@ -80,6 +80,19 @@ inline double window_reads(const ConvGeometry& g) {
   return double(g.n * g.oh * g.ow * g.c) * double(g.kh * g.kw);
 }
 
+/// The backward passes' frame: grad_in [n, h, w, c] zeroed and f(out_offset, window, ya, yb,
+/// base) called as for_each_window_into_rows does, split over xgrad's threads in parts that
+/// each own (zero and add into) their input rows.
+template <class T, class F>
+void for_each_window_into_zeroed(const ConvGeometry& g, T* grad_in, F&& f) {
+  const std::size_t row = g.w * g.c;
+  const double work = window_reads(g) + double(g.n * g.h * row);
+  split_rows(g.n, g.h, work, [&](std::size_t r0, std::size_t r1) {
+    std::fill(grad_in + r0 * row, grad_in + r1 * row, T(0));
+    for_each_window_into_rows(g, r0, r1, f);
+  });
+}
+
 /// Window position k of the max: best/pos take v, k where v is larger (or the first NaN).
 /// Branch-free with unconditional stores, so the compiler vectorises it over the contiguous
 /// channels (a branch's skipped stores may not be invented).
@@ -153,20 +166,16 @@ void max_pool_forward(const ConvGeometry& g, const T* in, T* out, PoolPosition<T
 template <class T>
 void max_pool_backward(const ConvGeometry& g, const T* grad_out, const PoolPosition<T>* argmax,
                        T* grad_in) {
-  const std::size_t C = g.c, row = g.w * g.c;
-  const double work = window_reads(g) + double(g.n * g.h * row);
-  split_rows(g.n, g.h, work, [&](std::size_t r0, std::size_t r1) {
-    std::fill(grad_in + r0 * row, grad_in + r1 * row, T(0));
-    for_each_window_into_rows(g, r0, r1, [&](std::size_t o, const Window& w, std::size_t ya,
-                                             std::size_t yb, std::size_t base) {
-      const std::size_t width = w.x1 - w.x0;
-      for (std::size_t y = ya; y < yb; ++y) {
-        PoolPosition<T> k = PoolPosition<T>((y - w.y0) * width);
-        for (std::size_t x = w.x0; x < w.x1; ++x, ++k) {
-          add_where_chosen(C, grad_out + o, argmax + o, k, grad_in + base + (y * g.w + x) * C);
-        }
+  const std::size_t C = g.c;
+  for_each_window_into_zeroed(g, grad_in, [&](std::size_t o, const Window& w, std::size_t ya,
+                                              std::size_t yb, std::size_t base) {
+    const std::size_t width = w.x1 - w.x0;
+    for (std::size_t y = ya; y < yb; ++y) {
+      PoolPosition<T> k = PoolPosition<T>((y - w.y0) * width);
+      for (std::size_t x = w.x0; x < w.x1; ++x, ++k) {
+        add_where_chosen(C, grad_out + o, argmax + o, k, grad_in + base + (y * g.w + x) * C);
       }
-    });
+    }
   });
 }
 
@@ -209,21 +218,17 @@ void avg_pool_forward(const ConvGeometry& g, const T* in, T* out) {
 
 template <class T>
 void avg_pool_backward(const ConvGeometry& g, const T* grad_out, T* grad_in) {
-  const std::size_t C = g.c, row = g.w * g.c;
-  const double work = window_reads(g) + double(g.n * g.h * row);
-  split_rows(g.n, g.h, work, [&](std::size_t r0, std::size_t r1) {
-    std::fill(grad_in + r0 * row, grad_in + r1 * row, T(0));
-    for_each_window_into_rows(g, r0, r1, [&](std::size_t o, const Window& w, std::size_t ya,
-                                             std::size_t yb, std::size_t base) {
-      const std::size_t count = (w.y1 - w.y0) * (w.x1 - w.x0);
-      if (count == 0) return;
-      const T inv = T(1) / T(count);
-      for (std::size_t y = ya; y < yb; ++y) {
-        for (std::size_t x = w.x0; x < w.x1; ++x) {
-          add_scaled(C, grad_out + o, inv, grad_in + base + (y * g.w + x) * C);
-        }
+  const std::size_t C = g.c;
+  for_each_window_into_zeroed(g, grad_in, [&](std::size_t o, const Window& w, std::size_t ya,
+                                              std::size_t yb, std::size_t base) {
+    const std::size_t count = (w.y1 - w.y0) * (w.x1 - w.x0);
+    if (count == 0) return;
+    const T inv = T(1) / T(count);
+    for (std::size_t y = ya; y < yb; ++y) {
+      for (std::size_t x = w.x0; x < w.x1; ++x) {
+        add_scaled(C, grad_out + o, inv, grad_in + base + (y * g.w + x) * C);
       }
-    });
+    }
   });
 }
 
