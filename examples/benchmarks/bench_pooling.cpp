@@ -11,8 +11,6 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <random>
 #include <vector>
 
@@ -20,6 +18,8 @@
 #include <xgrad/runtime.hpp>
 #include <xgrad/threads.hpp>
 #include <xgrad/xgrad.hpp>
+
+#include "cli.hpp"
 
 namespace {
 
@@ -53,31 +53,18 @@ xt::xarray<float> random_array(const xgrad::Shape& shape, std::mt19937& rng) {
   return a;
 }
 
-int usage(const char* argv0) {
-  std::fprintf(stderr, "usage: %s [--threads N] [--reps N] [--warmup N]\n", argv0);
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  int threads = 1, reps = 21, warmup = 3;
-  for (int i = 1; i < argc; ++i) {
-    const bool has_value = i + 1 < argc;
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      usage(argv[0]);
-      return 0;
-    } else if (!std::strcmp(argv[i], "--threads") && has_value) {
-      threads = std::atoi(argv[++i]);
-    } else if (!std::strcmp(argv[i], "--reps") && has_value) {
-      reps = std::atoi(argv[++i]);
-    } else if (!std::strcmp(argv[i], "--warmup") && has_value) {
-      warmup = std::atoi(argv[++i]);
-    } else {
-      std::fprintf(stderr, "bench_pooling: unknown or incomplete option '%s'\n", argv[i]);
-      return usage(argv[0]);
-    }
-  }
+  cxxopts::Options options("bench_pooling", "max_pool2d and avg_pool2d alone, forward and backward");
+  options.add_options()
+      ("threads", "xgrad threads", cxxopts::value<int>()->default_value("1"))
+      ("reps", "timed steps", cxxopts::value<int>()->default_value("21"))
+      ("warmup", "untimed steps first", cxxopts::value<int>()->default_value("3"))
+      ("h,help", "show this help");
+  const auto parsed = examples::parse_or_exit(options, argc, argv);
+  const int threads = parsed["threads"].as<int>(), reps = parsed["reps"].as<int>(),
+            warmup = parsed["warmup"].as<int>();
   if (threads < 1 || reps < 1 || warmup < 0) {
     std::fprintf(stderr, "bench_pooling: --threads and --reps must be >= 1, --warmup >= 0\n");
     return 2;
