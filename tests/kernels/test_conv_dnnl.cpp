@@ -32,23 +32,14 @@ struct Results {
   xt::xarray<float> y, dx, dw;
 };
 
-/// A path: who runs each pass.
-struct Path {
-  const char* name;
-  ConvDnnl dnnl;
-  ConvDirect direct;
-};
-
-const Path kPaths[] = {{"oneDNN", ConvDnnl::Always, ConvDirect::Never},
+const test::ConvPath kPaths[] = {{"oneDNN", ConvDnnl::Always, ConvDirect::Never},
                        {"direct", ConvDnnl::Never, ConvDirect::Always},
                        {"im2col", ConvDnnl::Never, ConvDirect::Never},
                        {"auto", ConvDnnl::Auto, ConvDirect::Auto}};
 
 Results run_path(const kernels::ConvGeometry& g, const xt::xarray<float>& x,
-                 const xt::xarray<float>& w, const xt::xarray<float>& up, const Path& path) {
-  test::RestoreConvTuning restore;
-  kernels::conv_tuning().dnnl = path.dnnl;
-  kernels::conv_tuning().direct = path.direct;
+                 const xt::xarray<float>& w, const xt::xarray<float>& up, const test::ConvPath& path) {
+  test::UseConvPath use(path);
   Results r;
   r.y = xt::xarray<float>::from_shape({g.n, g.oh, g.ow, g.o});
   r.dx = xt::xarray<float>::from_shape(x.shape());
@@ -129,7 +120,7 @@ void check_paths(int threads) {
     const auto w = test::random_array<float>({q.kh, q.kw, q.c, q.o}, seed++);
     const auto up = test::random_array<float>({q.n, g.oh, g.ow, q.o}, seed++);
     const Reference ref = reference(g, x, w, up);
-    for (const Path& path : kPaths) {
+    for (const test::ConvPath& path : kPaths) {
       INFO(describe(q) << " path " << path.name << " threads " << threads << " isa "
                        << simd_isa() << " backend " << compute_backend());
 #if defined(XGRAD_WITH_DNNL)
@@ -168,7 +159,7 @@ TEST_CASE("conv paths: a rerun with the same thread count is bit-identical", "[c
   const auto up = test::random_array<float>({g.n, g.oh, g.ow, g.o}, 13);
   for (int threads : {1, 2}) {
     test::ForceThreads force(threads);
-    for (const Path& path : kPaths) {
+    for (const test::ConvPath& path : kPaths) {
       INFO("path " << path.name << " threads " << threads);
       const Results a = run_path(g, x, w, up, path);
       const Results b = run_path(g, x, w, up, path);
@@ -202,7 +193,7 @@ TEST_CASE("conv paths: oneDNN's primitives are cached, a second step creates non
   const auto x = test::random_array<float>({g.n, g.h, g.w, g.c}, 21);
   const auto w = test::random_array<float>({3, 3, g.c, g.o}, 22);
   const auto up = test::random_array<float>({g.n, g.oh, g.ow, g.o}, 23);
-  const Path dnnl{"oneDNN", ConvDnnl::Always, ConvDirect::Never};
+  const test::ConvPath dnnl{"oneDNN", ConvDnnl::Always, ConvDirect::Never};
   for (int threads : {1, 2}) {
     test::ForceThreads force(threads);
     const std::size_t before = kernels::dnnl_primitives_created();

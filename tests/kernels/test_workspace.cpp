@@ -39,14 +39,8 @@ private:
   std::size_t saved_;
 };
 
-struct Path {
-  const char* name;
-  ConvDnnl dnnl;
-  ConvDirect direct;
-};
-
-std::vector<Path> paths() {
-  std::vector<Path> p{{"im2col", ConvDnnl::Never, ConvDirect::Never},
+std::vector<test::ConvPath> paths() {
+  std::vector<test::ConvPath> p{{"im2col", ConvDnnl::Never, ConvDirect::Never},
                       {"direct", ConvDnnl::Never, ConvDirect::Always}};
   if (kernels::conv_has_dnnl()) p.push_back({"oneDNN", ConvDnnl::Always, ConvDirect::Never});
   return p;
@@ -90,12 +84,10 @@ void fill_with_nans(std::size_t bytes) {
 }  // namespace
 
 TEST_CASE("a second identical convolution step takes no new workspace memory", "[workspace]") {
-  for (const Path& path : paths()) {
+  for (const test::ConvPath& path : paths()) {
     for (int threads : {1, 2}) {
       INFO(path.name << ", " << threads << " thread(s)");
-      test::RestoreConvTuning restore;
-      kernels::conv_tuning().dnnl = path.dnnl;
-      kernels::conv_tuning().direct = path.direct;
+      test::UseConvPath use(path);
       test::ForceThreads force(threads);
       const ConvStep step;
       const auto first = step.run();
@@ -123,12 +115,10 @@ TEST_CASE("a second split matrix product takes no new workspace memory", "[works
 }
 
 TEST_CASE("results do not depend on what the workspace held before", "[workspace]") {
-  for (const Path& path : paths()) {
+  for (const test::ConvPath& path : paths()) {
     for (int threads : {1, 2}) {
       INFO(path.name << ", " << threads << " thread(s)");
-      test::RestoreConvTuning restore;
-      kernels::conv_tuning().dnnl = path.dnnl;
-      kernels::conv_tuning().direct = path.direct;
+      test::UseConvPath use(path);
       test::ForceThreads force(threads);
       const ConvStep step;
       release_workspace();
@@ -161,11 +151,9 @@ TEST_CASE("a thread keeps at most the workspace limit between calls", "[workspac
   CHECK(workspace_stats().bytes_held == 0);
   // With a limit of 0 the kernels keep nothing, on any thread.
   kernels::set_workspace_limit_bytes(0);
-  for (const Path& path : paths()) {
+  for (const test::ConvPath& path : paths()) {
     INFO(path.name);
-    test::RestoreConvTuning restore_tuning;
-    kernels::conv_tuning().dnnl = path.dnnl;
-    kernels::conv_tuning().direct = path.direct;
+    test::UseConvPath use(path);
     test::ForceThreads force(2);
     ConvStep().run();
     CHECK(workspace_stats().bytes_held == 0);

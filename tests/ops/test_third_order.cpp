@@ -166,12 +166,7 @@ TEST_CASE("second order: conv2d in float32 on every kernel path agrees with floa
           "[ops][third_order][conv]") {
   using kernels::ConvDirect;
   using kernels::ConvDnnl;
-  struct Path {
-    const char* name;
-    ConvDnnl dnnl;
-    ConvDirect direct;
-  };
-  std::vector<Path> paths{{"xgrad's direct kernels", ConvDnnl::Never, ConvDirect::Always},
+  std::vector<test::ConvPath> paths{{"xgrad's direct kernels", ConvDnnl::Never, ConvDirect::Always},
                           {"xgrad's GEMM kernels", ConvDnnl::Never, ConvDirect::Never}};
 #if defined(XGRAD_WITH_DNNL)
   paths.push_back({"oneDNN", ConvDnnl::Always, ConvDirect::Never});
@@ -194,9 +189,7 @@ TEST_CASE("second order: conv2d in float32 on every kernel path agrees with floa
       const xt::xarray<double> want = conv_hvp<double>(values, s, p);
       for (const auto& path : paths) {
         INFO(path.name << ", " << (p == Padding::Same ? "SAME" : "VALID") << " stride " << st);
-        test::RestoreConvTuning restore;
-        kernels::conv_tuning().dnnl = path.dnnl;
-        kernels::conv_tuning().direct = path.direct;
+        test::UseConvPath use(path);
         const xt::xarray<double> got = conv_hvp<float>(values, s, p);
         REQUIRE(test::all_close(got, want, 1e-4));
       }

@@ -1,6 +1,6 @@
 #pragma once
-// Conv test helpers shared by tests/ops/test_conv2d.cpp and tests/kernels/test_conv_direct.cpp:
-// a scope guard for the process-wide conv kernel knobs, and the float64 gradcheck of conv2d
+// Conv test helpers shared by the conv, workspace and second-order tests: scope guards for the
+// process-wide conv kernel knobs (and a path to run on), and the float64 gradcheck of conv2d
 // over a list of geometries.
 #include <array>
 #include <cstdint>
@@ -23,6 +23,25 @@ public:
 
 private:
   kernels::ConvTuning saved_;
+};
+
+/// One way of running a float32 convolution: who runs its passes.
+struct ConvPath {
+  const char* name;
+  kernels::ConvDnnl dnnl;
+  kernels::ConvDirect direct;
+};
+
+/// Runs the scope's convolutions on `path`, restoring the previous tuning on exit.
+class UseConvPath {
+public:
+  explicit UseConvPath(const ConvPath& path) {
+    kernels::conv_tuning().dnnl = path.dnnl;
+    kernels::conv_tuning().direct = path.direct;
+  }
+
+private:
+  RestoreConvTuning restore_;
 };
 
 /// One conv2d geometry: input and filter shapes, strides, padding.
